@@ -1,0 +1,20 @@
+//! `iot-node`: the collator node of the IoT parachain.
+//!
+//! Two ways to start, one service builder ([`service`]):
+//! - as a relay-connected collator (`iot-node --collator -- <relay args>`), what zombienet and real
+//!   networks run;
+//! - as a single-node dev chain (`iot-node --dev`), which seals and finalizes its own blocks with
+//!   mocked relay-chain data and needs no relay chain.
+//!
+//! Off-chain workers run with HTTP enabled in both modes. RPC (System, TransactionPayment and our
+//! `iot_*` namespace) is assembled in [`rpc`].
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> polkadot_sdk::sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,44 @@
+//! The node's JSON-RPC: Substrate's `system_*`/`payment_*` extensions plus our `iot_*` namespace.
+//!
+//! Everything is assembled in [`create_full`]; both start paths (collator and `--dev`) call it, so
+//! a method added here exists in both.
+
+pub mod iot;
+
+use crate::service::ParachainClient;
+use iot_runtime::opaque::Block;
+use jsonrpsee::RpcModule;
+use polkadot_sdk::{
+	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
+	sc_transaction_pool_api::TransactionPool,
+	substrate_frame_rpc_system::{System, SystemApiServer},
+};
+use std::sync::Arc;
+
+/// What the RPC handlers need.
+pub struct FullDeps<P> {
+	/// The client.
+	pub client: Arc<ParachainClient>,
+	/// Transaction pool.
+	pub pool: Arc<P>,
+	/// Static facts about this node, for `iot_nodeInfo`.
+	pub node_info: iot::NodeInfo,
+}
+
+/// All RPC extensions of the node.
+pub fn create_full<P>(
+	deps: FullDeps<P>,
+) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
+where
+	P: TransactionPool<Block = Block, Hash = <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash>
+		+ Sync
+		+ Send
+		+ 'static,
+{
+	let FullDeps { client, pool, node_info } = deps;
+	let mut module = RpcModule::new(());
+	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(iot::IotRpc::new(client, node_info).into_rpc())?;
+	Ok(module)
+}

@@ -1,0 +1,112 @@
+//! # IoT parachain primitives
+//!
+//! Types and constants shared by the runtime, the node and every pallet. `no_std`, small, and free
+//! of FRAME so that device-side code (clients, firmware) can use the same definitions.
+//!
+//! The device, provenance and payment formats (ids, signing payloads, Merkle proofs, vouchers) are
+//! added here by the pallets that introduce them, each with its byte layout written down.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(
+	not(test),
+	deny(
+		clippy::unwrap_used,
+		clippy::expect_used,
+		clippy::indexing_slicing,
+		clippy::arithmetic_side_effects
+	)
+)]
+
+use polkadot_sdk::sp_runtime::{
+	traits::{IdentifyAccount, Verify},
+	MultiSignature,
+};
+
+/// Block number of the parachain.
+pub type BlockNumber = u32;
+
+/// Signature of an extrinsic: sr25519, ed25519 or secp256k1 ECDSA.
+pub type Signature = MultiSignature;
+
+/// An account id: 32 bytes, the public key of `Signature`'s signer (ECDSA keys are hashed).
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+
+/// Balance of an account, in the smallest unit (1 IOT = 10^12 units).
+pub type Balance = u128;
+
+/// Transaction counter of an account.
+pub type Nonce = u32;
+
+/// Hash of a block or of a trie node.
+pub type Hash = polkadot_sdk::sp_core::H256;
+
+/// Token metadata, published in the chain properties so wallets display balances correctly.
+pub mod token {
+	use super::Balance;
+
+	/// Ticker shown by wallets.
+	pub const SYMBOL: &str = "IOT";
+	/// Number of decimals: `UNIT` is 10^DECIMALS smallest units.
+	pub const DECIMALS: u8 = 12;
+	/// SS58 address prefix (42 = generic Substrate, what polkadot.js uses by default).
+	pub const SS58_PREFIX: u16 = 42;
+
+	/// One whole token.
+	pub const UNIT: Balance = 1_000_000_000_000;
+	/// A thousandth of a token.
+	pub const MILLI_UNIT: Balance = 1_000_000_000;
+	/// A millionth of a token.
+	pub const MICRO_UNIT: Balance = 1_000_000;
+
+	/// Minimum balance an account must keep to exist.
+	pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
+
+	/// Deposit for storing `items` entries of `bytes` bytes in total: 0.02 IOT per item plus
+	/// 0.001 IOT per byte. Pallets derive their deposit constants from this.
+	pub const fn deposit(items: u32, bytes: u32) -> Balance {
+		(items as Balance)
+			.saturating_mul(20 * MILLI_UNIT)
+			.saturating_add((bytes as Balance).saturating_mul(MILLI_UNIT))
+	}
+}
+
+/// Time, for a parachain with 6-second blocks.
+pub mod time {
+	use super::BlockNumber;
+
+	/// Target block time in milliseconds (one relay-chain slot, with asynchronous backing).
+	pub const MILLISECS_PER_BLOCK: u64 = 6000;
+	/// Aura slot duration; equal to the block time.
+	pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
+
+	/// Blocks in a minute.
+	pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
+	/// Blocks in an hour.
+	pub const HOURS: BlockNumber = MINUTES * 60;
+	/// Blocks in a day.
+	pub const DAYS: BlockNumber = HOURS * 24;
+}
+
+/// Para id the built-in chain specs use (the first id a `rococo-local` relay hands out).
+pub const DEFAULT_PARA_ID: u32 = 1000;
+
+#[cfg(test)]
+mod tests {
+	use super::token::*;
+
+	#[test]
+	fn deposit_grows_with_items_and_bytes() {
+		assert_eq!(deposit(0, 0), 0);
+		assert_eq!(deposit(1, 0), 20 * MILLI_UNIT);
+		assert_eq!(deposit(1, 100), 20 * MILLI_UNIT + 100 * MILLI_UNIT);
+		// Saturates instead of overflowing.
+		assert!(deposit(u32::MAX, u32::MAX) > deposit(1, 1));
+	}
+
+	#[test]
+	fn units_are_consistent_with_decimals() {
+		assert_eq!(UNIT, 10u128.pow(DECIMALS as u32));
+		assert_eq!(UNIT, 1000 * MILLI_UNIT);
+		assert!(EXISTENTIAL_DEPOSIT > 0);
+	}
+}

@@ -1,0 +1,64 @@
+//! FRAME benchmarks compiled into the runtime (`--features runtime-benchmarks`).
+//!
+//! `iot-node benchmark pallet --runtime <wasm> --genesis-builder-preset development` runs them; IoT
+//! pallets append themselves to `define_benchmarks!` as they land.
+
+use crate::{AllPalletsWithSystem, Runtime, SessionKeys};
+use alloc::{string::String, vec::Vec};
+use polkadot_sdk::{
+	frame_benchmarking::{BenchmarkBatch, BenchmarkConfig, BenchmarkList},
+	frame_support::traits::{StorageInfo, StorageInfoTrait, WhitelistedStorageKeys},
+	sp_storage::TrackedStorageKey,
+	*,
+};
+
+use cumulus_pallet_session_benchmarking::Pallet as SessionBench;
+use frame_system_benchmarking::{extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench};
+
+#[allow(unused_imports)]
+use crate::{
+	Balances, CollatorSelection, MessageQueue, ParachainSystem, Sudo, Timestamp, Utility,
+	WeightReclaim, XcmpQueue,
+};
+
+frame_benchmarking::define_benchmarks!(
+	[frame_system, SystemBench::<Runtime>]
+	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_session, SessionBench::<Runtime>]
+	[pallet_timestamp, Timestamp]
+	[pallet_message_queue, MessageQueue]
+	[pallet_sudo, Sudo]
+	[pallet_utility, Utility]
+	[pallet_collator_selection, CollatorSelection]
+	[cumulus_pallet_parachain_system, ParachainSystem]
+	[cumulus_pallet_xcmp_queue, XcmpQueue]
+	[cumulus_pallet_weight_reclaim, WeightReclaim]
+);
+
+impl frame_system_benchmarking::Config for Runtime {}
+
+impl cumulus_pallet_session_benchmarking::Config for Runtime {
+	fn generate_session_keys_and_proof(owner: Self::AccountId) -> (Self::Keys, Vec<u8>) {
+		use codec::Encode;
+		let keys = SessionKeys::generate(&owner.encode(), None);
+		(keys.keys, keys.proof.encode())
+	}
+}
+
+pub fn metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {
+	let mut list = Vec::<BenchmarkList>::new();
+	list_benchmarks!(list, extra);
+	(list, AllPalletsWithSystem::storage_info())
+}
+
+pub fn dispatch(config: BenchmarkConfig) -> Result<Vec<BenchmarkBatch>, String> {
+	let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();
+	let mut batches = Vec::<BenchmarkBatch>::new();
+	let params = (&config, &whitelist);
+	add_benchmarks!(params, batches);
+	if batches.is_empty() {
+		return Err("Benchmark not found for this pallet.".into());
+	}
+	Ok(batches)
+}

@@ -1,0 +1,100 @@
+//! Genesis presets: `development` (one collator, for `iot-node --dev`) and `local_testnet` (two
+//! collators, for zombienet). Both fund the well-known dev accounts and make Alice sudo.
+
+use crate::{
+	AccountId, AuraId, BalancesConfig, CollatorSelectionConfig, ParachainInfoConfig,
+	PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	DEFAULT_PARA_ID,
+};
+use alloc::{vec, vec::Vec};
+use iot_primitives::token::{EXISTENTIAL_DEPOSIT, UNIT};
+use polkadot_sdk::{
+	cumulus_primitives_core::ParaId, frame_support::build_struct_json_patch,
+	sp_genesis_builder::PresetId, sp_keyring::Sr25519Keyring, staging_xcm::prelude::XCM_VERSION,
+	*,
+};
+
+/// Balance of every funded dev account: one million IOT.
+pub const DEV_ENDOWMENT: u128 = 1_000_000 * UNIT;
+
+/// Bond a collator candidate must lock.
+pub const CANDIDACY_BOND: u128 = 16 * EXISTENTIAL_DEPOSIT;
+
+fn genesis(
+	invulnerables: Vec<(AccountId, AuraId)>,
+	endowed: Vec<AccountId>,
+	sudo: AccountId,
+	para_id: ParaId,
+) -> serde_json::Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.into_iter().map(|account| (account, DEV_ENDOWMENT)).collect(),
+		},
+		parachain_info: ParachainInfoConfig { parachain_id: para_id },
+		collator_selection: CollatorSelectionConfig {
+			invulnerables: invulnerables.iter().map(|(account, _)| account.clone()).collect(),
+			candidacy_bond: CANDIDACY_BOND,
+		},
+		session: SessionConfig {
+			keys: invulnerables
+				.into_iter()
+				.map(|(account, aura)| (account.clone(), account, SessionKeys { aura }))
+				.collect(),
+		},
+		polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(XCM_VERSION) },
+		sudo: SudoConfig { key: Some(sudo) },
+	})
+}
+
+fn collator(keyring: Sr25519Keyring) -> (AccountId, AuraId) {
+	(keyring.to_account_id(), keyring.public().into())
+}
+
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// The JSON patch of a preset, or `None` for an unknown name.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => genesis(
+			vec![collator(Sr25519Keyring::Alice)],
+			dev_accounts(),
+			Sr25519Keyring::Alice.to_account_id(),
+			DEFAULT_PARA_ID.into(),
+		),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => genesis(
+			vec![collator(Sr25519Keyring::Alice), collator(Sr25519Keyring::Bob)],
+			dev_accounts(),
+			Sr25519Keyring::Alice.to_account_id(),
+			DEFAULT_PARA_ID.into(),
+		),
+		_ => return None,
+	};
+	// Serialising a `serde_json::Value` cannot fail.
+	serde_json::to_vec(&patch).ok()
+}
+
+/// Names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn every_named_preset_builds() {
+		for name in preset_names() {
+			let patch = get_preset(&name).expect("preset exists");
+			let json: serde_json::Value = serde_json::from_slice(&patch).expect("valid json");
+			assert!(json.get("balances").is_some(), "{name:?} funds accounts");
+			assert!(json.get("sudo").is_some(), "{name:?} sets sudo");
+		}
+		assert!(get_preset(&PresetId::from("nope")).is_none());
+	}
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: the Rust unit and runtime tests of the whole
+# workspace, then the end-to-end suite (polkadot.js against a real `iot-node --dev`).
+#
+#   ./scripts/test.sh            everything (what CI runs)
+#   ./scripts/test.sh --no-e2e   Rust tests only
+#   ./scripts/test.sh --e2e      end-to-end suite only (builds the node if needed)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+rust=1 e2e=1
+case "${1:-}" in
+	--no-e2e) e2e=0 ;;
+	--e2e) rust=0 ;;
+	"") ;;
+	*) die "unknown option $1 (see the header of $0)" ;;
+esac
+
+started=$(date +%s)
+ensure_apt_packages
+ensure_rust
+
+# Build the node first: the same artifacts serve the tests, the e2e node and benchmarks.
+build_node
+
+if [ "$rust" = 1 ]; then
+	log "cargo test --workspace"
+	(cd "$REPO_ROOT" && cargo test --locked --workspace)
+fi
+
+if [ "$e2e" = 1 ]; then
+	ensure_node_js
+	log "end-to-end tests against $IOT_NODE_BIN"
+	IOT_NODE_BIN="$IOT_NODE_BIN" "$REPO_ROOT/scripts/e2e/run.sh"
+fi
+
+log "all tests passed in $(( $(date +%s) - started )) s"
