@@ -42,6 +42,7 @@ use polkadot_sdk::{
 	sp_consensus_aura::{sr25519::AuthorityPair as AuraPair, AuraApi},
 	sp_keystore::KeystorePtr,
 	sp_runtime::traits::{Header as _, UniqueSaturatedInto},
+	*,
 };
 use std::{sync::Arc, time::Duration};
 

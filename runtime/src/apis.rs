@@ -3,7 +3,7 @@
 //! IoT pallets add their read APIs here (see `pallets/<name>/runtime-api`).
 
 use crate::{
-	configs::{xcm::XcmConfig, RuntimeBlockWeights},
+	configs::xcm::XcmConfig,
 	genesis_config_presets, AccountId, AuraId, Balance, Block, ConsensusHook, Executive,
 	InherentDataExt, Nonce, ParachainInfo, ParachainSystem, PolkadotXcm, Runtime, RuntimeCall,
 	RuntimeEvent, RuntimeGenesisConfig, OriginCaller, SessionKeys, System, TransactionPayment,
@@ -308,7 +308,7 @@ impl_runtime_apis! {
 			// try-runtime is an off-chain tool: a failed check must stop it loudly.
 			let weight = Executive::try_runtime_upgrade(checks)
 				.unwrap_or_else(|e| panic!("try_runtime_upgrade failed: {e:?}"));
-			(weight, RuntimeBlockWeights::get().max_block)
+			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
 		}
 
 		fn execute_block(

@@ -23,7 +23,7 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 
-use alloc::borrow::Cow;
+use alloc::{borrow::Cow, vec::Vec};
 use polkadot_sdk::{
 	frame_support::{construct_runtime, weights::Weight},
 	sp_runtime::{generic, impl_opaque_keys, traits::BlakeTwo256, MultiAddress, Perbill},
@@ -32,6 +32,9 @@ use polkadot_sdk::{
 };
 
 pub use apis::RUNTIME_API_VERSIONS;
+/// The runtime's API, as the node calls it.
+#[cfg(feature = "std")]
+pub use apis::RuntimeApi;
 pub use iot_primitives::{
 	time::*, token, AccountId, Balance, BlockNumber, Hash, Nonce, Signature, DEFAULT_PARA_ID,
 };
@@ -111,12 +114,6 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	transaction_version: 1,
 	system_version: 1,
 };
-
-/// Version of the native runtime, for the node's `--version` and the RPC.
-#[cfg(feature = "std")]
-pub fn native_version() -> sp_version::NativeVersion {
-	sp_version::NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
-}
 
 /// ~5% of the block weight is assumed to go to `on_initialize` hooks.
 const AVERAGE_ON_INITIALIZE_RATIO: Perbill = Perbill::from_percent(5);

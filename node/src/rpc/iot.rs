@@ -63,7 +63,7 @@ pub struct NodeInfoResponse {
 }
 
 /// The `iot` RPC namespace.
-#[rpc(client, server, namespace = "iot")]
+#[rpc(server, namespace = "iot")]
 pub trait IotApi {
 	/// Who this node is and how it runs: name, version, chain, mode, para id, runtime version
 	/// and its best and finalized heights.

@@ -5,6 +5,7 @@
 
 pub mod iot;
 
+use self::iot::IotApiServer;
 use crate::service::ParachainClient;
 use iot_runtime::opaque::Block;
 use jsonrpsee::RpcModule;
