@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: the Rust unit and runtime tests of the whole
-# workspace, then the end-to-end suite (polkadot.js against a real `iot-node --dev`).
+# workspace and clippy, then the end-to-end suite (polkadot.js against a real `iot-node --dev`).
 #
 #   ./scripts/test.sh            everything (what CI runs)
 #   ./scripts/test.sh --no-e2e   Rust tests only
@@ -26,6 +26,8 @@ build_node
 if [ "$rust" = 1 ]; then
 	log "cargo test --workspace"
 	(cd "$REPO_ROOT" && cargo test --locked --workspace)
+	log "cargo clippy --workspace --all-targets (warnings are errors)"
+	(cd "$REPO_ROOT" && cargo clippy --locked --workspace --all-targets -- -D warnings)
 fi
 
 if [ "$e2e" = 1 ]; then

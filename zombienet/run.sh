@@ -68,7 +68,9 @@ if ((need_relay)); then
 	# rust-toolchain.toml, which cargo/rustup find by walking up from the current directory.
 	log "building polkadot + PVF workers (zombienet/relay, dev profile) into $bin_dir"
 	log "(first build: ~15 min with iot-node's dependencies already built, more from scratch)"
-	(cd "$here/relay" && cargo build --locked --bins)
+	# The root's .cargo/config.toml points the WASM builder at the root workspace's Cargo.lock;
+	# rococo-runtime's WASM must be resolved against this workspace's lock instead.
+	(cd "$here/relay" && WASM_BUILD_WORKSPACE_HINT="$here/relay" cargo build --locked --bins)
 fi
 
 for b in "${relay_bins[@]}" iot-node; do

@@ -70,6 +70,10 @@ pub mod token {
 	}
 }
 
+// An account must hold something to exist: a zero existential deposit would let dust accounts
+// fill the state for free.
+const _: () = assert!(token::EXISTENTIAL_DEPOSIT > 0);
+
 /// Time, for a parachain with 6-second blocks.
 pub mod time {
 	use super::BlockNumber;
@@ -107,6 +111,5 @@ mod tests {
 	fn units_are_consistent_with_decimals() {
 		assert_eq!(UNIT, 10u128.pow(DECIMALS as u32));
 		assert_eq!(UNIT, 1000 * MILLI_UNIT);
-		assert!(EXISTENTIAL_DEPOSIT > 0);
 	}
 }
