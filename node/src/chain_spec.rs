@@ -49,33 +49,39 @@ fn runtime_wasm() -> Result<&'static [u8], String> {
 		.ok_or_else(|| "the runtime WASM was not built (SKIP_WASM_BUILD set?)".to_string())
 }
 
-/// `dev`: one collator (Alice), for `iot-node --dev`.
-pub fn development_config() -> Result<ChainSpec, String> {
+/// A spec of our runtime built from one of its genesis presets.
+fn from_preset(
+	name: &str,
+	id: &str,
+	chain_type: ChainType,
+	preset: &str,
+) -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(
 		runtime_wasm()?,
 		Extensions { relay_chain: LOCAL_RELAY_CHAIN.into(), para_id: DEFAULT_PARA_ID },
 	)
-	.with_name("IoT Parachain Development")
-	.with_id("iot_dev")
-	.with_chain_type(ChainType::Development)
-	.with_genesis_config_preset_name(DEV_RUNTIME_PRESET)
+	.with_name(name)
+	.with_id(id)
+	.with_chain_type(chain_type)
+	.with_genesis_config_preset_name(preset)
+	.with_protocol_id(id)
 	.with_properties(properties())
 	.build())
 }
 
+/// `dev`: one collator (Alice), for `iot-node --dev`.
+pub fn development_config() -> Result<ChainSpec, String> {
+	from_preset("IoT Parachain Development", "iot_dev", ChainType::Development, DEV_RUNTIME_PRESET)
+}
+
 /// `local`: two collators (Alice, Bob) on a `rococo-local` relay chain, for zombienet.
 pub fn local_testnet_config() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(
-		runtime_wasm()?,
-		Extensions { relay_chain: LOCAL_RELAY_CHAIN.into(), para_id: DEFAULT_PARA_ID },
+	from_preset(
+		"IoT Parachain Local Testnet",
+		"iot_local",
+		ChainType::Local,
+		LOCAL_TESTNET_RUNTIME_PRESET,
 	)
-	.with_name("IoT Parachain Local Testnet")
-	.with_id("iot_local")
-	.with_chain_type(ChainType::Local)
-	.with_genesis_config_preset_name(LOCAL_TESTNET_RUNTIME_PRESET)
-	.with_protocol_id("iot-local")
-	.with_properties(properties())
-	.build())
 }
 
 /// Resolves `--chain`: `dev`, `local` (or empty), or a path to a JSON spec.
