@@ -82,19 +82,3 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 	]
 }
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn every_named_preset_builds() {
-		for name in preset_names() {
-			let patch = get_preset(&name).expect("preset exists");
-			let json: serde_json::Value = serde_json::from_slice(&patch).expect("valid json");
-			assert!(json.get("balances").is_some(), "{name:?} funds accounts");
-			assert!(json.get("sudo").is_some(), "{name:?} sets sudo");
-		}
-		assert!(get_preset(&PresetId::from("nope")).is_none());
-	}
-}
