@@ -4,7 +4,10 @@
 //! of FRAME so that device-side code (clients, firmware) can use the same definitions.
 //!
 //! The device, provenance and payment formats (ids, signing payloads, Merkle proofs, vouchers) are
-//! added here by the pallets that introduce them, each with its byte layout written down.
+//! added here by the pallets that introduce them, each with its byte layout written down:
+//!
+//! - [`device`]: device keys and signatures, the registry's signing payloads, factory-batch Merkle
+//!   proofs, and the [`device::DeviceRegistry`] trait other pallets use.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
@@ -16,6 +19,10 @@
 		clippy::arithmetic_side_effects
 	)
 )]
+
+extern crate alloc;
+
+pub mod device;
 
 use polkadot_sdk::sp_runtime::{
 	traits::{IdentifyAccount, Verify},

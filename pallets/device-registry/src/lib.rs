@@ -1,0 +1,1300 @@
+//! # Device registry pallet
+//!
+//! Device identities for the IoT parachain: every device is known by its own key, proven at
+//! registration; it has an owner, an optional manufacturer, a lifecycle, metadata and operators.
+//!
+//! ## Overview
+//!
+//! - **Identity is the device's key.** Ed25519, Sr25519, ECDSA secp256k1 and ECDSA P-256
+//!   (secp256r1, what secure elements such as ATECC608, SE050 and TPM 2.0 sign with) keys are
+//!   accepted. Each device gets a stable [`DeviceId`] that survives key rotation and transfers.
+//! - **Proof of possession.** Registration, batch claims and key rotation carry a signature by the
+//!   device key over a domain-separated payload that binds the chain's genesis hash and the owner
+//!   (or the device id and rotation counter): nobody can register a key they do not hold, and a
+//!   proof cannot be replayed on another chain, for another owner, or for another rotation. The
+//!   byte layouts are in [`iot_primitives::device`].
+//! - **Manufacturers** are approved and revoked by `Config::ManufacturerOrigin` (Root in our
+//!   runtime). An active manufacturer registering a device is recorded as its manufacturer; it can
+//!   also commit a whole factory batch as a Merkle root of device keys, from which the later owner
+//!   claims a device with an inclusion proof and the device's signature.
+//! - **Ownership** moves by offer and acceptance, so a device never lands on an account that did
+//!   not accept it (and its deposit). Manufacturer → dealer → customer is two rounds.
+//! - **Lifecycle**: `Active` ⇄ `Suspended`, then `Decommissioned` or `Compromised` (both
+//!   terminal). A terminal device can be removed by its owner, which refunds every deposit and
+//!   leaves a key tombstone so the key can never be registered again to take over the device's
+//!   history.
+//! - **Operators**: the owner authorizes accounts (a gateway, a fleet manager) with a
+//!   [`Permissions`] set; other pallets ask [`DeviceRegistry::can_act`].
+//! - **Deposits** are fungible holds, one reason per kind of item ([`HoldReason`]), released when
+//!   the item is removed (or, for a transfer, moved to the new owner).
+//!
+//! Other pallets use the registry only through the [`DeviceRegistry`] trait of `iot-primitives`
+//! (implemented by [`Pallet`]); clients read it through the `DeviceRegistryApi` runtime API
+//! (crate `pallet-device-registry-runtime-api`), served by [`Pallet::device`],
+//! [`Pallet::device_by_key`], [`Pallet::devices_of`] and [`Pallet::manufacturer`].
+//!
+//! ## Terminology
+//!
+//! - **Device key**: a [`DeviceKey`]; its *key id* is `blake2_256(SCALE(key))`.
+//! - **Key index**: the map from key id to [`KeyEntry`]: `Active(device)` for a device's current
+//!   key, `Retired` (the *tombstone*) for a key that was rotated away or whose device was removed.
+//!   A key with an entry can never be registered again.
+//! - **Manufacturer**: an account approved by governance; `Active` or `Revoked`.
+//! - **Batch**: `(root, leaf_count)` committed by a manufacturer; leaves are tagged hashes of
+//!   device keys (see [`iot_primitives::device`]). `Active` or `Compromised`.
+//! - **Owner**: the account that holds the device's deposit and controls it.
+//! - **Operator**: an account the owner authorized with some [`Permissions`].
+//! - **Terminal state**: `Decommissioned` or `Compromised`: no transition leaves them.
+//! - **Active device** (for other pallets): status `Active` and, if claimed from a batch, the
+//!   batch not compromised. A revoked manufacturer does not deactivate devices already
+//!   registered; governance marks its batches compromised if their keys are no longer trusted.
+//!
+//! ## Interface
+//!
+//! Weights: per key type for the calls that verify a device signature (P-256 is verified in the
+//! runtime, not by a host function, and costs ~45× an sr25519 check), per proof length for
+//! claims, per dropped operator for transfers and removal. Complexity is given in storage
+//! accesses; `O(ops)` is bounded by `Config::MaxOperators`.
+//!
+//! ### Governance (`Config::ManufacturerOrigin`)
+//!
+//! - [`Pallet::approve_manufacturer`] `(who, name, metadata)`: sets `who`'s entry to `Active`
+//!   with the given name and metadata (new, reinstated after revocation, or updated). Event
+//!   `ManufacturerApproved`. Errors: `BadOrigin`. O(1).
+//! - [`Pallet::revoke_manufacturer`] `(who)`: `Active` → `Revoked`: no more registrations as
+//!   manufacturer, batches or claims from its batches. Event `ManufacturerRevoked`. Errors:
+//!   `BadOrigin`, `NotFound`, `ManufacturerRevoked` (already revoked). O(1).
+//! - [`Pallet::mark_batch_compromised`] `(batch)`: no more claims; devices claimed from it stop
+//!   being active. Event `BatchMarkedCompromised`. Errors: `BadOrigin`, `NotFound`,
+//!   `InvalidTransition` (already compromised). O(1).
+//!
+//! ### Registration (signed)
+//!
+//! - [`Pallet::register_device`] `(key, signature, metadata)`: the caller becomes the owner;
+//!   `signature` is the device's signature of the registration payload for (genesis, caller,
+//!   key). If the caller is an active manufacturer it is recorded as the manufacturer. Holds
+//!   `DeviceDeposit`. Event `DeviceRegistered`. Errors: `AlreadyExists` (key in use),
+//!   `KeyRetired`, `BadSignature`, `Overflow`, funds errors from the hold. O(1) + one signature
+//!   check.
+//! - [`Pallet::commit_batch`] `(root, leaf_count)`: caller must be an active manufacturer. Holds
+//!   `BatchDeposit`. Event `BatchCommitted`. Errors: `NotManufacturer`, `ManufacturerRevoked`,
+//!   `EmptyBatch`, `Overflow`, funds errors. O(1).
+//! - [`Pallet::claim_from_batch`] `(batch, key, leaf_index, proof, signature)`: the caller
+//!   becomes the owner of a device whose key is leaf `leaf_index` of `batch`; `signature` is the
+//!   device's signature of the claim payload for (genesis, batch, caller, key). The batch's
+//!   manufacturer is recorded. Holds `DeviceDeposit`. Event `DeviceClaimed`. Errors: `NotFound`,
+//!   `BatchCompromised`, `ManufacturerRevoked`, `AlreadyExists`, `KeyRetired`, `BadProof`,
+//!   `BadSignature`, `Overflow`, funds errors. O(1) + `proof.len()` ≤ 32 hashes + one signature
+//!   check.
+//!
+//! ### Ownership (signed)
+//!
+//! - [`Pallet::offer_transfer`] `(device, to)`: owner offers a non-terminal device to `to`
+//!   (replacing any earlier offer). Event `TransferOffered`. Errors: `NotFound`, `NotOwner`,
+//!   `InvalidTransition`, `TransferToSelf`. O(1).
+//! - [`Pallet::accept_transfer`] `(device)`: the offer's recipient takes the device: its
+//!   `DeviceDeposit` is held, the previous owner's released, the operators dropped (their
+//!   deposits released to the previous owner). Event `DeviceTransferred`. Errors: `NotFound`,
+//!   `NotRecipient`, `InvalidTransition`, funds errors. O(ops).
+//! - [`Pallet::cancel_transfer`] `(device)`: the owner withdraws, or the recipient declines, the
+//!   offer. Event `TransferCancelled`. Errors: `NotFound`, `NotOwner`. O(1).
+//!
+//! ### Lifecycle (signed)
+//!
+//! - [`Pallet::suspend`] `(device)`: `Active` → `Suspended`. Owner or an operator with
+//!   `MANAGE_DEVICE`. Event `DeviceSuspended`. Errors: `NotFound`, `NotOwner`,
+//!   `InvalidTransition`. O(1).
+//! - [`Pallet::resume`] `(device)`: `Suspended` → `Active`. Same origin, event
+//!   `DeviceResumed`, same errors. O(1).
+//! - [`Pallet::decommission`] `(device)`: `Active`/`Suspended` → `Decommissioned`. Owner only;
+//!   drops a pending offer. Event `DeviceDecommissioned`. Errors: `NotFound`, `NotOwner`,
+//!   `InvalidTransition`. O(1).
+//! - [`Pallet::mark_compromised`] `(device)`: `Active`/`Suspended` → `Compromised`. Owner only;
+//!   drops a pending offer. Event `DeviceMarkedCompromised`. Same errors. O(1).
+//! - [`Pallet::rotate_key`] `(device, new_key, signature)`: owner replaces the key of a
+//!   non-terminal device; `signature` is the **new** key's signature of the rotation payload for
+//!   (genesis, device, rotations so far, new key). The old key is retired for good. Event
+//!   `KeyRotated`. Errors: `NotFound`, `NotOwner`, `InvalidTransition`, `AlreadyExists`,
+//!   `KeyRetired`, `BadSignature`, `Overflow`. O(1) + one signature check.
+//! - [`Pallet::update_metadata`] `(device, metadata)`: replaces model, firmware version and
+//!   hash, URI of a non-terminal device. Owner or an operator with `MANAGE_DEVICE`. Event
+//!   `MetadataUpdated`. Errors: `NotFound`, `NotOwner`, `InvalidTransition`. O(1).
+//! - [`Pallet::remove_device`] `(device)`: owner removes a `Decommissioned` or `Compromised`
+//!   device: releases its deposit and its operators' deposits, deletes the record and indexes,
+//!   keeps the key tombstone. Event `DeviceRemoved`. Errors: `NotFound`, `NotOwner`,
+//!   `InvalidTransition`. O(ops).
+//!
+//! ### Operators (signed)
+//!
+//! - [`Pallet::add_operator`] `(device, operator, permissions)`: owner authorizes `operator` on
+//!   a non-terminal device; holds `OperatorDeposit` from the owner. Event `OperatorAdded`.
+//!   Errors: `NotFound`, `NotOwner`, `InvalidTransition`, `InvalidPermissions`, `AlreadyExists`,
+//!   `TooManyOperators`, funds errors. O(ops).
+//! - [`Pallet::remove_operator`] `(device, operator)`: the owner revokes, or the operator
+//!   resigns; the deposit returns to the owner. Event `OperatorRemoved`. Errors: `NotFound`,
+//!   `NotOwner`. O(ops).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
+// `expect` on infallible metadata; the hand-written modules deny it themselves.
+#![cfg_attr(
+	not(test),
+	deny(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
+
+extern crate alloc;
+
+use polkadot_sdk::polkadot_sdk_frame as frame;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+use alloc::vec::Vec;
+use frame::{
+	deps::{sp_core::H256, sp_io},
+	prelude::*,
+	traits::fungible::MutateHold,
+};
+pub use iot_primitives::device::DeviceRegistry;
+use iot_primitives::device::{
+	self as device_format, Blake2Hasher, ClaimPayload, RegistrationPayload, RotationPayload,
+	MAX_DEVICES_PAGE,
+};
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// BLAKE2b-256 through the host function (the primitives' Merkle and key-id code is generic over
+/// the hasher).
+pub struct HostBlake2;
+
+impl Blake2Hasher for HostBlake2 {
+	fn blake2_256(data: &[u8]) -> [u8; 32] {
+		sp_io::hashing::blake2_256(data)
+	}
+}
+
+/// Verifies a device signature of `msg` by `key`.
+///
+/// Ed25519, Sr25519 and secp256k1 go through the host functions of `sp_io::crypto`; P-256 has no
+/// host function and is verified in the runtime by [`device_format::verify_p256`] (low-S only).
+/// A signature of another scheme than the key's is refused without any curve arithmetic.
+pub fn verify_signature(key: &DeviceKey, msg: &[u8], signature: &DeviceSignature) -> bool {
+	use frame::deps::sp_core::{ecdsa, ed25519, sr25519};
+	match (key, signature) {
+		(DeviceKey::Ed25519(public), DeviceSignature::Ed25519(sig)) => {
+			sp_io::crypto::ed25519_verify(
+				&ed25519::Signature::from_raw(*sig),
+				msg,
+				&ed25519::Public::from_raw(*public),
+			)
+		},
+		(DeviceKey::Sr25519(public), DeviceSignature::Sr25519(sig)) => {
+			sp_io::crypto::sr25519_verify(
+				&sr25519::Signature::from_raw(*sig),
+				msg,
+				&sr25519::Public::from_raw(*public),
+			)
+		},
+		(DeviceKey::Secp256k1(public), DeviceSignature::Secp256k1(sig)) => {
+			sp_io::crypto::ecdsa_verify(
+				&ecdsa::Signature::from_raw(*sig),
+				msg,
+				&ecdsa::Public::from_raw(*public),
+			)
+		},
+		(DeviceKey::P256(public), DeviceSignature::P256(sig)) => {
+			device_format::verify_p256(public, msg, sig)
+		},
+		_ => false,
+	}
+}
+
+/// Key id of `key` in the key index: `blake2_256(SCALE(key))`.
+pub fn key_id(key: &DeviceKey) -> H256 {
+	H256::from(device_format::key_id::<HostBlake2>(key))
+}
+
+/// Weight of `register_device` for this key's scheme.
+pub(crate) fn register_weight<T: Config>(key: &DeviceKey) -> Weight {
+	match key.kind() {
+		KeyKind::Ed25519 => T::WeightInfo::register_device_ed25519(),
+		KeyKind::Sr25519 => T::WeightInfo::register_device_sr25519(),
+		KeyKind::Secp256k1 => T::WeightInfo::register_device_secp256k1(),
+		KeyKind::P256 => T::WeightInfo::register_device_p256(),
+	}
+}
+
+/// Weight of `claim_from_batch` for this key's scheme and a proof of `proof_len` siblings.
+pub(crate) fn claim_weight<T: Config>(key: &DeviceKey, proof_len: usize) -> Weight {
+	let p = u32::try_from(proof_len).unwrap_or(u32::MAX);
+	match key.kind() {
+		KeyKind::Ed25519 => T::WeightInfo::claim_from_batch_ed25519(p),
+		KeyKind::Sr25519 => T::WeightInfo::claim_from_batch_sr25519(p),
+		KeyKind::Secp256k1 => T::WeightInfo::claim_from_batch_secp256k1(p),
+		KeyKind::P256 => T::WeightInfo::claim_from_batch_p256(p),
+	}
+}
+
+/// Weight of `rotate_key` for the new key's scheme.
+pub(crate) fn rotate_weight<T: Config>(new_key: &DeviceKey) -> Weight {
+	match new_key.kind() {
+		KeyKind::Ed25519 => T::WeightInfo::rotate_key_ed25519(),
+		KeyKind::Sr25519 => T::WeightInfo::rotate_key_sr25519(),
+		KeyKind::Secp256k1 => T::WeightInfo::rotate_key_secp256k1(),
+		KeyKind::P256 => T::WeightInfo::rotate_key_p256(),
+	}
+}
+
+#[frame::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The overarching hold reason.
+		type RuntimeHoldReason: Parameter
+			+ Member
+			+ MaxEncodedLen
+			+ Copy
+			+ VariantCount
+			+ From<HoldReason>;
+
+		/// Currency whose balances hold the deposits.
+		type Currency: fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungible::Mutate<Self::AccountId>;
+
+		/// Origin that approves and revokes manufacturers and marks batches compromised.
+		type ManufacturerOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Deposit held from a device's owner for its record and indexes (record, key index
+		/// entry, owner index entry, pending transfer). Size it from
+		/// `DeviceRecordOf::max_encoded_len()` plus 9 (key entry) plus 32 (offer) bytes.
+		#[pallet::constant]
+		type DeviceDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit held from a manufacturer per committed batch (`BatchOf::max_encoded_len()`
+		/// bytes).
+		#[pallet::constant]
+		type BatchDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit held from a device's owner per operator (`OperatorOf::max_encoded_len()`
+		/// bytes).
+		#[pallet::constant]
+		type OperatorDeposit: Get<BalanceOf<Self>>;
+
+		/// Maximum length of a manufacturer's name, in bytes.
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+
+		/// Maximum length of a manufacturer's metadata, in bytes.
+		#[pallet::constant]
+		type MaxManufacturerMetadataLen: Get<u32>;
+
+		/// Maximum length of a device's model, in bytes.
+		#[pallet::constant]
+		type MaxModelLen: Get<u32>;
+
+		/// Maximum length of a device's firmware version, in bytes.
+		#[pallet::constant]
+		type MaxFirmwareVersionLen: Get<u32>;
+
+		/// Maximum length of a device's metadata URI or CID, in bytes.
+		#[pallet::constant]
+		type MaxUriLen: Get<u32>;
+
+		/// Maximum number of operators per device.
+		#[pallet::constant]
+		type MaxOperators: Get<u32>;
+
+		/// Weights of the calls, generated by the pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A device's record and indexes, held from its owner.
+		#[codec(index = 0)]
+		DeviceDeposit,
+		/// A factory batch, held from its manufacturer.
+		#[codec(index = 1)]
+		BatchDeposit,
+		/// An operator entry, held from the device's owner.
+		#[codec(index = 2)]
+		OperatorDeposit,
+	}
+
+	/// Approved (or revoked) manufacturers.
+	#[pallet::storage]
+	pub type Manufacturers<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, ManufacturerInfoOf<T>, OptionQuery>;
+
+	/// Registered devices.
+	#[pallet::storage]
+	pub type Devices<T: Config> =
+		StorageMap<_, Twox64Concat, DeviceId, DeviceRecordOf<T>, OptionQuery>;
+
+	/// Every key ever registered, by key id (`blake2_256(SCALE(key))`): the device it is the
+	/// current key of, or the tombstone `Retired`. Entries are never deleted.
+	#[pallet::storage]
+	pub type KeyIndex<T: Config> = StorageMap<_, Identity, H256, KeyEntry, OptionQuery>;
+
+	/// Devices by owner, for paginated reads.
+	#[pallet::storage]
+	pub type DevicesByOwner<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		DeviceId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Id the next device gets.
+	#[pallet::storage]
+	pub type NextDeviceId<T: Config> = StorageValue<_, DeviceId, ValueQuery>;
+
+	/// Factory batches.
+	#[pallet::storage]
+	pub type Batches<T: Config> = StorageMap<_, Twox64Concat, BatchId, BatchOf<T>, OptionQuery>;
+
+	/// Id the next batch gets.
+	#[pallet::storage]
+	pub type NextBatchId<T: Config> = StorageValue<_, BatchId, ValueQuery>;
+
+	/// Operators of a device; absent when there is none.
+	#[pallet::storage]
+	pub type Operators<T: Config> =
+		StorageMap<_, Twox64Concat, DeviceId, OperatorsOf<T>, OptionQuery>;
+
+	/// Open transfer offers: device → the account it is offered to.
+	#[pallet::storage]
+	pub type PendingTransfers<T: Config> =
+		StorageMap<_, Twox64Concat, DeviceId, T::AccountId, OptionQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Manufacturers approved at genesis: `(account, name)`.
+		pub manufacturers: Vec<(T::AccountId, Vec<u8>)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		// A malformed genesis must stop the chain from being built.
+		#[allow(clippy::expect_used)]
+		fn build(&self) {
+			for (who, name) in &self.manufacturers {
+				let name = ManufacturerNameOf::<T>::try_from(name.clone())
+					.expect("genesis manufacturer name is longer than MaxNameLen");
+				Manufacturers::<T>::insert(
+					who,
+					ManufacturerInfo {
+						name,
+						metadata: Default::default(),
+						status: ManufacturerStatus::Active,
+					},
+				);
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A manufacturer was approved (or reinstated, or its name and metadata updated).
+		ManufacturerApproved { manufacturer: T::AccountId },
+		/// A manufacturer was revoked.
+		ManufacturerRevoked { manufacturer: T::AccountId },
+		/// A device was registered with a proof of possession of its key.
+		DeviceRegistered {
+			device: DeviceId,
+			owner: T::AccountId,
+			key: DeviceKey,
+			manufacturer: Option<T::AccountId>,
+		},
+		/// A manufacturer committed a factory batch.
+		BatchCommitted {
+			batch: BatchId,
+			manufacturer: T::AccountId,
+			root: [u8; 32],
+			leaf_count: u32,
+		},
+		/// A device was claimed from a factory batch.
+		DeviceClaimed { device: DeviceId, batch: BatchId, owner: T::AccountId, key: DeviceKey },
+		/// A batch was marked compromised.
+		BatchMarkedCompromised { batch: BatchId },
+		/// An owner offered a device to another account.
+		TransferOffered { device: DeviceId, from: T::AccountId, to: T::AccountId },
+		/// A device changed owner; its operators were removed.
+		DeviceTransferred { device: DeviceId, from: T::AccountId, to: T::AccountId },
+		/// A transfer offer was withdrawn by the owner or declined by the recipient.
+		TransferCancelled { device: DeviceId, by: T::AccountId },
+		/// A device was suspended.
+		DeviceSuspended { device: DeviceId, by: T::AccountId },
+		/// A suspended device was resumed.
+		DeviceResumed { device: DeviceId, by: T::AccountId },
+		/// A device was decommissioned (terminal).
+		DeviceDecommissioned { device: DeviceId },
+		/// A device was marked compromised (terminal).
+		DeviceMarkedCompromised { device: DeviceId },
+		/// A device's key was rotated; the old key is retired.
+		KeyRotated { device: DeviceId, old_key: DeviceKey, new_key: DeviceKey },
+		/// A device's metadata was replaced.
+		MetadataUpdated { device: DeviceId, by: T::AccountId },
+		/// An operator was authorized for a device.
+		OperatorAdded { device: DeviceId, operator: T::AccountId, permissions: Permissions },
+		/// An operator was removed from a device.
+		OperatorRemoved { device: DeviceId, operator: T::AccountId },
+		/// A terminal device was removed and its deposits released; its key stays retired.
+		DeviceRemoved { device: DeviceId, owner: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The device, manufacturer, batch, transfer offer or operator does not exist.
+		NotFound,
+		/// The caller is not the device's owner (nor, where allowed, an operator with the
+		/// needed permission, the offer's recipient or the operator itself).
+		NotOwner,
+		/// The caller is not the recipient of the transfer offer.
+		NotRecipient,
+		/// The caller is not a manufacturer.
+		NotManufacturer,
+		/// The key is the current key of a device, or the operator is already authorized.
+		AlreadyExists,
+		/// The key was used before (rotated away or its device removed) and can never be
+		/// registered again.
+		KeyRetired,
+		/// The device signature does not verify (wrong key, payload, chain, owner, counter,
+		/// signature scheme, or a high-S P-256 signature).
+		BadSignature,
+		/// The Merkle proof does not place the key in the batch.
+		BadProof,
+		/// The device's (or batch's) current status does not allow this.
+		InvalidTransition,
+		/// The manufacturer is revoked.
+		ManufacturerRevoked,
+		/// The batch is marked compromised.
+		BatchCompromised,
+		/// The device already has `MaxOperators` operators.
+		TooManyOperators,
+		/// The permission set is empty or has undefined bits.
+		InvalidPermissions,
+		/// A batch needs at least one leaf.
+		EmptyBatch,
+		/// A device cannot be offered to its owner.
+		TransferToSelf,
+		/// A counter (device id, batch id, rotations) is exhausted.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			// Signing payloads carry the genesis hash as 32 bytes.
+			assert_eq!(
+				<T::Hash as MaxEncodedLen>::max_encoded_len(),
+				32,
+				"the device registry needs a 32-byte block hash"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(
+			_n: BlockNumberFor<T>,
+		) -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	#[deny(clippy::expect_used)]
+	impl<T: Config> Pallet<T> {
+		/// Approve `who` as a manufacturer with `name` and `metadata`, or reinstate or update it.
+		///
+		/// Origin: `ManufacturerOrigin`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::approve_manufacturer())]
+		pub fn approve_manufacturer(
+			origin: OriginFor<T>,
+			who: AccountIdLookupOf<T>,
+			name: ManufacturerNameOf<T>,
+			metadata: ManufacturerMetadataOf<T>,
+		) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			let who = T::Lookup::lookup(who)?;
+			Manufacturers::<T>::insert(
+				&who,
+				ManufacturerInfo { name, metadata, status: ManufacturerStatus::Active },
+			);
+			Self::deposit_event(Event::ManufacturerApproved { manufacturer: who });
+			Ok(())
+		}
+
+		/// Revoke manufacturer `who`.
+		///
+		/// Origin: `ManufacturerOrigin`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::revoke_manufacturer())]
+		pub fn revoke_manufacturer(
+			origin: OriginFor<T>,
+			who: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			let who = T::Lookup::lookup(who)?;
+			Manufacturers::<T>::try_mutate(&who, |entry| -> DispatchResult {
+				let info = entry.as_mut().ok_or(Error::<T>::NotFound)?;
+				ensure!(info.status == ManufacturerStatus::Active, Error::<T>::ManufacturerRevoked);
+				info.status = ManufacturerStatus::Revoked;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::ManufacturerRevoked { manufacturer: who });
+			Ok(())
+		}
+
+		/// Register a device owned by the caller, with the device's proof of possession.
+		///
+		/// Origin: signed (the owner).
+		#[pallet::call_index(2)]
+		#[pallet::weight(register_weight::<T>(key))]
+		pub fn register_device(
+			origin: OriginFor<T>,
+			key: DeviceKey,
+			signature: DeviceSignature,
+			metadata: DeviceMetadataOf<T>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::ensure_key_unused(&key)?;
+			let payload = RegistrationPayload::new(Self::genesis_hash(), owner.clone(), key);
+			ensure!(
+				verify_signature(&key, &payload.signing_bytes(), &signature),
+				Error::<T>::BadSignature
+			);
+			let manufacturer = Self::is_active_manufacturer(&owner).then(|| owner.clone());
+			let device =
+				Self::insert_device(owner.clone(), key, manufacturer.clone(), None, metadata)?;
+			Self::deposit_event(Event::DeviceRegistered { device, owner, key, manufacturer });
+			Ok(())
+		}
+
+		/// Commit a factory batch: the Merkle `root` of `leaf_count` device keys.
+		///
+		/// Origin: signed, an active manufacturer.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::commit_batch())]
+		pub fn commit_batch(
+			origin: OriginFor<T>,
+			root: [u8; 32],
+			leaf_count: u32,
+		) -> DispatchResult {
+			let manufacturer = ensure_signed(origin)?;
+			match Manufacturers::<T>::get(&manufacturer) {
+				None => return Err(Error::<T>::NotManufacturer.into()),
+				Some(info) => ensure!(
+					info.status == ManufacturerStatus::Active,
+					Error::<T>::ManufacturerRevoked
+				),
+			}
+			ensure!(leaf_count > 0, Error::<T>::EmptyBatch);
+			let batch = NextBatchId::<T>::get();
+			let next = batch.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let deposit = T::BatchDeposit::get();
+			T::Currency::hold(&HoldReason::BatchDeposit.into(), &manufacturer, deposit)?;
+			NextBatchId::<T>::put(next);
+			Batches::<T>::insert(
+				batch,
+				Batch {
+					manufacturer: manufacturer.clone(),
+					root,
+					leaf_count,
+					status: BatchStatus::Active,
+					deposit,
+				},
+			);
+			Self::deposit_event(Event::BatchCommitted { batch, manufacturer, root, leaf_count });
+			Ok(())
+		}
+
+		/// Claim the device with `key`, leaf `leaf_index` of `batch`, with its inclusion `proof`
+		/// and the device's proof of possession. The caller becomes the owner.
+		///
+		/// Origin: signed (the owner).
+		#[pallet::call_index(4)]
+		#[pallet::weight(claim_weight::<T>(key, proof.len()))]
+		pub fn claim_from_batch(
+			origin: OriginFor<T>,
+			batch: BatchId,
+			key: DeviceKey,
+			leaf_index: u32,
+			proof: MerkleProof,
+			signature: DeviceSignature,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			let record = Batches::<T>::get(batch).ok_or(Error::<T>::NotFound)?;
+			ensure!(record.status == BatchStatus::Active, Error::<T>::BatchCompromised);
+			ensure!(
+				Self::is_active_manufacturer(&record.manufacturer),
+				Error::<T>::ManufacturerRevoked
+			);
+			Self::ensure_key_unused(&key)?;
+			ensure!(
+				device_format::verify_batch_proof::<HostBlake2>(
+					&record.root,
+					record.leaf_count,
+					leaf_index,
+					&key,
+					&proof,
+				),
+				Error::<T>::BadProof
+			);
+			let payload = ClaimPayload::new(Self::genesis_hash(), batch, owner.clone(), key);
+			ensure!(
+				verify_signature(&key, &payload.signing_bytes(), &signature),
+				Error::<T>::BadSignature
+			);
+			let device = Self::insert_device(
+				owner.clone(),
+				key,
+				Some(record.manufacturer),
+				Some(batch),
+				Default::default(),
+			)?;
+			Self::deposit_event(Event::DeviceClaimed { device, batch, owner, key });
+			Ok(())
+		}
+
+		/// Mark `batch` compromised: no more claims, and its devices stop being active.
+		///
+		/// Origin: `ManufacturerOrigin`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::mark_batch_compromised())]
+		pub fn mark_batch_compromised(origin: OriginFor<T>, batch: BatchId) -> DispatchResult {
+			T::ManufacturerOrigin::ensure_origin(origin)?;
+			Batches::<T>::try_mutate(batch, |entry| -> DispatchResult {
+				let record = entry.as_mut().ok_or(Error::<T>::NotFound)?;
+				ensure!(record.status == BatchStatus::Active, Error::<T>::InvalidTransition);
+				record.status = BatchStatus::Compromised;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::BatchMarkedCompromised { batch });
+			Ok(())
+		}
+
+		/// Offer `device` to `to`, replacing any earlier offer. Nothing moves until `to`
+		/// accepts.
+		///
+		/// Origin: signed, the owner.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::offer_transfer())]
+		pub fn offer_transfer(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			to: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			let to = T::Lookup::lookup(to)?;
+			let record = Self::owned_device(device, &owner)?;
+			ensure!(!record.status.is_terminal(), Error::<T>::InvalidTransition);
+			ensure!(to != owner, Error::<T>::TransferToSelf);
+			PendingTransfers::<T>::insert(device, &to);
+			Self::deposit_event(Event::TransferOffered { device, from: owner, to });
+			Ok(())
+		}
+
+		/// Accept the offer of `device`: the caller becomes the owner and holds its deposit; the
+		/// previous owner's deposits (device and operators) are released and the operators
+		/// removed.
+		///
+		/// Origin: signed, the offer's recipient.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::accept_transfer(T::MaxOperators::get()))]
+		pub fn accept_transfer(
+			origin: OriginFor<T>,
+			device: DeviceId,
+		) -> DispatchResultWithPostInfo {
+			let new_owner = ensure_signed(origin)?;
+			let recipient = PendingTransfers::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			ensure!(recipient == new_owner, Error::<T>::NotRecipient);
+			let mut record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			ensure!(!record.status.is_terminal(), Error::<T>::InvalidTransition);
+
+			let old_owner = record.owner.clone();
+			let deposit = T::DeviceDeposit::get();
+			T::Currency::hold(&HoldReason::DeviceDeposit.into(), &new_owner, deposit)?;
+			Self::release(HoldReason::DeviceDeposit, &old_owner, record.deposit)?;
+			let dropped = Self::drop_operators(device, &old_owner)?;
+
+			DevicesByOwner::<T>::remove(&old_owner, device);
+			DevicesByOwner::<T>::insert(&new_owner, device, ());
+			PendingTransfers::<T>::remove(device);
+			record.owner = new_owner.clone();
+			record.deposit = deposit;
+			Devices::<T>::insert(device, record);
+
+			Self::deposit_event(Event::DeviceTransferred {
+				device,
+				from: old_owner,
+				to: new_owner,
+			});
+			Ok(Some(T::WeightInfo::accept_transfer(dropped)).into())
+		}
+
+		/// Withdraw (owner) or decline (recipient) the offer of `device`.
+		///
+		/// Origin: signed, the owner or the offer's recipient.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::cancel_transfer())]
+		pub fn cancel_transfer(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let recipient = PendingTransfers::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			let record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			ensure!(who == record.owner || who == recipient, Error::<T>::NotOwner);
+			PendingTransfers::<T>::remove(device);
+			Self::deposit_event(Event::TransferCancelled { device, by: who });
+			Ok(())
+		}
+
+		/// Suspend an active device.
+		///
+		/// Origin: signed, the owner or an operator with `MANAGE_DEVICE`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::suspend())]
+		pub fn suspend(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::transition(device, &who, true, &[DeviceStatus::Active], DeviceStatus::Suspended)?;
+			Self::deposit_event(Event::DeviceSuspended { device, by: who });
+			Ok(())
+		}
+
+		/// Resume a suspended device.
+		///
+		/// Origin: signed, the owner or an operator with `MANAGE_DEVICE`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::resume())]
+		pub fn resume(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::transition(device, &who, true, &[DeviceStatus::Suspended], DeviceStatus::Active)?;
+			Self::deposit_event(Event::DeviceResumed { device, by: who });
+			Ok(())
+		}
+
+		/// Decommission a device for good.
+		///
+		/// Origin: signed, the owner.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::decommission())]
+		pub fn decommission(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::transition(
+				device,
+				&owner,
+				false,
+				&[DeviceStatus::Active, DeviceStatus::Suspended],
+				DeviceStatus::Decommissioned,
+			)?;
+			Self::deposit_event(Event::DeviceDecommissioned { device });
+			Ok(())
+		}
+
+		/// Mark a device compromised for good: data it signs is no longer accepted.
+		///
+		/// Origin: signed, the owner.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::mark_compromised())]
+		pub fn mark_compromised(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::transition(
+				device,
+				&owner,
+				false,
+				&[DeviceStatus::Active, DeviceStatus::Suspended],
+				DeviceStatus::Compromised,
+			)?;
+			Self::deposit_event(Event::DeviceMarkedCompromised { device });
+			Ok(())
+		}
+
+		/// Replace the key of `device` with `new_key`, proven by `signature` of the rotation
+		/// payload by the new key. The old key is retired for good.
+		///
+		/// Origin: signed, the owner.
+		#[pallet::call_index(13)]
+		#[pallet::weight(rotate_weight::<T>(new_key))]
+		pub fn rotate_key(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			new_key: DeviceKey,
+			signature: DeviceSignature,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			let mut record = Self::owned_device(device, &owner)?;
+			ensure!(!record.status.is_terminal(), Error::<T>::InvalidTransition);
+			Self::ensure_key_unused(&new_key)?;
+			let payload =
+				RotationPayload::new(Self::genesis_hash(), device, record.rotations, new_key);
+			ensure!(
+				verify_signature(&new_key, &payload.signing_bytes(), &signature),
+				Error::<T>::BadSignature
+			);
+			let rotations = record.rotations.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let old_key = record.key;
+			KeyIndex::<T>::insert(key_id(&old_key), KeyEntry::Retired);
+			KeyIndex::<T>::insert(key_id(&new_key), KeyEntry::Active(device));
+			record.key = new_key;
+			record.rotations = rotations;
+			Devices::<T>::insert(device, record);
+			Self::deposit_event(Event::KeyRotated { device, old_key, new_key });
+			Ok(())
+		}
+
+		/// Replace the metadata of `device`.
+		///
+		/// Origin: signed, the owner or an operator with `MANAGE_DEVICE`.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::update_metadata())]
+		pub fn update_metadata(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			metadata: DeviceMetadataOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut record = Self::managed_device(device, &who)?;
+			ensure!(!record.status.is_terminal(), Error::<T>::InvalidTransition);
+			record.metadata = metadata;
+			Devices::<T>::insert(device, record);
+			Self::deposit_event(Event::MetadataUpdated { device, by: who });
+			Ok(())
+		}
+
+		/// Authorize `operator` for `device` with `permissions`; holds `OperatorDeposit` from
+		/// the owner.
+		///
+		/// Origin: signed, the owner.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::add_operator())]
+		pub fn add_operator(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			operator: AccountIdLookupOf<T>,
+			permissions: Permissions,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			let operator = T::Lookup::lookup(operator)?;
+			let record = Self::owned_device(device, &owner)?;
+			ensure!(!record.status.is_terminal(), Error::<T>::InvalidTransition);
+			ensure!(
+				!permissions.is_empty() && permissions.is_valid(),
+				Error::<T>::InvalidPermissions
+			);
+			let mut operators = Operators::<T>::get(device).unwrap_or_default();
+			ensure!(
+				!operators.iter().any(|entry| entry.account == operator),
+				Error::<T>::AlreadyExists
+			);
+			let deposit = T::OperatorDeposit::get();
+			operators
+				.try_push(Operator { account: operator.clone(), permissions, deposit })
+				.map_err(|_| Error::<T>::TooManyOperators)?;
+			T::Currency::hold(&HoldReason::OperatorDeposit.into(), &owner, deposit)?;
+			Operators::<T>::insert(device, operators);
+			Self::deposit_event(Event::OperatorAdded { device, operator, permissions });
+			Ok(())
+		}
+
+		/// Remove `operator` from `device`; its deposit returns to the owner.
+		///
+		/// Origin: signed, the owner or the operator itself.
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::remove_operator())]
+		pub fn remove_operator(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			operator: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let operator = T::Lookup::lookup(operator)?;
+			let record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			ensure!(who == record.owner || who == operator, Error::<T>::NotOwner);
+			let mut operators = Operators::<T>::get(device).unwrap_or_default();
+			let entry = operators
+				.iter()
+				.find(|entry| entry.account == operator)
+				.cloned()
+				.ok_or(Error::<T>::NotFound)?;
+			operators.retain(|entry| entry.account != operator);
+			Self::release(HoldReason::OperatorDeposit, &record.owner, entry.deposit)?;
+			if operators.is_empty() {
+				Operators::<T>::remove(device);
+			} else {
+				Operators::<T>::insert(device, operators);
+			}
+			Self::deposit_event(Event::OperatorRemoved { device, operator });
+			Ok(())
+		}
+
+		/// Remove a decommissioned or compromised device: release its deposit and its
+		/// operators' deposits, delete its record and indexes. Its key stays retired.
+		///
+		/// Origin: signed, the owner.
+		#[pallet::call_index(17)]
+		#[pallet::weight(T::WeightInfo::remove_device(T::MaxOperators::get()))]
+		pub fn remove_device(origin: OriginFor<T>, device: DeviceId) -> DispatchResultWithPostInfo {
+			let owner = ensure_signed(origin)?;
+			let record = Self::owned_device(device, &owner)?;
+			ensure!(record.status.is_terminal(), Error::<T>::InvalidTransition);
+			Self::release(HoldReason::DeviceDeposit, &owner, record.deposit)?;
+			let dropped = Self::drop_operators(device, &owner)?;
+			Devices::<T>::remove(device);
+			DevicesByOwner::<T>::remove(&owner, device);
+			PendingTransfers::<T>::remove(device);
+			// The tombstone: the key can never be registered again.
+			KeyIndex::<T>::insert(key_id(&record.key), KeyEntry::Retired);
+			Self::deposit_event(Event::DeviceRemoved { device, owner });
+			Ok(Some(T::WeightInfo::remove_device(dropped)).into())
+		}
+	}
+}
+
+#[deny(clippy::expect_used)]
+impl<T: Config> Pallet<T> {
+	/// Genesis hash of the chain, as signed in the payloads.
+	///
+	/// `frame_system` keeps block 0's hash forever (it is filled in when block 1 is initialised).
+	pub fn genesis_hash() -> [u8; 32] {
+		let hash = frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero());
+		let bytes: &[u8] = hash.as_ref();
+		let mut out = [0u8; 32];
+		for (slot, byte) in out.iter_mut().zip(bytes) {
+			*slot = *byte;
+		}
+		out
+	}
+
+	/// A device's record.
+	pub fn device(id: DeviceId) -> Option<DeviceRecordOf<T>> {
+		Devices::<T>::get(id)
+	}
+
+	/// The device whose *current* key is `key` (`None` for unknown and retired keys).
+	pub fn device_by_key(key: &DeviceKey) -> Option<(DeviceId, DeviceRecordOf<T>)> {
+		match KeyIndex::<T>::get(key_id(key))? {
+			KeyEntry::Active(id) => Devices::<T>::get(id).map(|record| (id, record)),
+			KeyEntry::Retired => None,
+		}
+	}
+
+	/// What `key` is bound to in the key index, if it was ever registered.
+	pub fn key_entry(key: &DeviceKey) -> Option<KeyEntry> {
+		KeyIndex::<T>::get(key_id(key))
+	}
+
+	/// A page of `owner`'s devices: at most `min(limit, MAX_DEVICES_PAGE)` of them, in storage
+	/// order, starting after device `start_after` (pass the last id of the previous page; `None`
+	/// for the first page). An empty page means the end.
+	pub fn devices_of(
+		owner: &T::AccountId,
+		start_after: Option<DeviceId>,
+		limit: u32,
+	) -> Vec<(DeviceId, DeviceRecordOf<T>)> {
+		let limit = usize::try_from(limit.min(MAX_DEVICES_PAGE)).unwrap_or(0);
+		let ids = match start_after {
+			Some(last) => DevicesByOwner::<T>::iter_key_prefix_from(
+				owner,
+				DevicesByOwner::<T>::hashed_key_for(owner, last),
+			),
+			None => DevicesByOwner::<T>::iter_key_prefix(owner),
+		};
+		ids.take(limit).filter_map(|id| Devices::<T>::get(id).map(|record| (id, record))).collect()
+	}
+
+	/// A manufacturer's record.
+	pub fn manufacturer(who: &T::AccountId) -> Option<ManufacturerInfoOf<T>> {
+		Manufacturers::<T>::get(who)
+	}
+
+	/// A batch's record.
+	pub fn batch(id: BatchId) -> Option<BatchOf<T>> {
+		Batches::<T>::get(id)
+	}
+
+	/// A device's operators (empty if none).
+	pub fn operators(id: DeviceId) -> Vec<OperatorOf<T>> {
+		Operators::<T>::get(id).map(|operators| operators.into_inner()).unwrap_or_default()
+	}
+
+	fn is_active_manufacturer(who: &T::AccountId) -> bool {
+		Manufacturers::<T>::get(who).is_some_and(|info| info.status == ManufacturerStatus::Active)
+	}
+
+	fn ensure_key_unused(key: &DeviceKey) -> DispatchResult {
+		match KeyIndex::<T>::get(key_id(key)) {
+			None => Ok(()),
+			Some(KeyEntry::Active(_)) => Err(Error::<T>::AlreadyExists.into()),
+			Some(KeyEntry::Retired) => Err(Error::<T>::KeyRetired.into()),
+		}
+	}
+
+	fn has_operator_permission(
+		device: DeviceId,
+		who: &T::AccountId,
+		permission: Permissions,
+	) -> bool {
+		Operators::<T>::get(device).is_some_and(|operators| {
+			operators
+				.iter()
+				.any(|entry| entry.account == *who && entry.permissions.contains(permission))
+		})
+	}
+
+	/// The device, if `who` owns it.
+	fn owned_device(
+		device: DeviceId,
+		who: &T::AccountId,
+	) -> Result<DeviceRecordOf<T>, DispatchError> {
+		let record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+		ensure!(record.owner == *who, Error::<T>::NotOwner);
+		Ok(record)
+	}
+
+	/// The device, if `who` owns it or operates it with `MANAGE_DEVICE`.
+	fn managed_device(
+		device: DeviceId,
+		who: &T::AccountId,
+	) -> Result<DeviceRecordOf<T>, DispatchError> {
+		let record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+		ensure!(
+			record.owner == *who
+				|| Self::has_operator_permission(device, who, Permissions::MANAGE_DEVICE),
+			Error::<T>::NotOwner
+		);
+		Ok(record)
+	}
+
+	/// Moves `device` from one of `from` to `to`; a terminal target drops any pending offer.
+	fn transition(
+		device: DeviceId,
+		who: &T::AccountId,
+		operators_allowed: bool,
+		from: &[DeviceStatus],
+		to: DeviceStatus,
+	) -> DispatchResult {
+		let mut record = if operators_allowed {
+			Self::managed_device(device, who)?
+		} else {
+			Self::owned_device(device, who)?
+		};
+		ensure!(from.contains(&record.status), Error::<T>::InvalidTransition);
+		record.status = to;
+		Devices::<T>::insert(device, record);
+		if to.is_terminal() {
+			PendingTransfers::<T>::remove(device);
+		}
+		Ok(())
+	}
+
+	/// Holds the device deposit from `owner` and writes a new device with its indexes.
+	fn insert_device(
+		owner: T::AccountId,
+		key: DeviceKey,
+		manufacturer: Option<T::AccountId>,
+		batch: Option<BatchId>,
+		metadata: DeviceMetadataOf<T>,
+	) -> Result<DeviceId, DispatchError> {
+		let device = NextDeviceId::<T>::get();
+		let next = device.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		let deposit = T::DeviceDeposit::get();
+		T::Currency::hold(&HoldReason::DeviceDeposit.into(), &owner, deposit)?;
+		NextDeviceId::<T>::put(next);
+		KeyIndex::<T>::insert(key_id(&key), KeyEntry::Active(device));
+		DevicesByOwner::<T>::insert(&owner, device, ());
+		Devices::<T>::insert(
+			device,
+			DeviceRecord {
+				key,
+				owner,
+				manufacturer,
+				batch,
+				status: DeviceStatus::Active,
+				metadata,
+				rotations: 0,
+				deposit,
+				registered_at: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		Ok(device)
+	}
+
+	/// Releases up to `amount` held for `reason` from `who`. Best effort: a record must never
+	/// get stuck because less than it says is held (`try_state` reports such a mismatch).
+	fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		T::Currency::release(&reason.into(), who, amount, Precision::BestEffort)?;
+		Ok(())
+	}
+
+	/// Removes all operators of `device`, releasing their deposits to `holder`; returns how
+	/// many there were.
+	fn drop_operators(device: DeviceId, holder: &T::AccountId) -> Result<u32, DispatchError> {
+		let operators = Operators::<T>::take(device).unwrap_or_default();
+		for entry in operators.iter() {
+			Self::release(HoldReason::OperatorDeposit, holder, entry.deposit)?;
+		}
+		Ok(u32::try_from(operators.len()).unwrap_or(u32::MAX))
+	}
+
+	/// Checks the pallet's invariants:
+	///
+	/// - for every account, the balance held for each [`HoldReason`] equals the deposits the
+	///   records say it holds (device deposits and operator deposits of the devices it owns,
+	///   deposits of the batches it committed);
+	/// - every device's key is indexed as `Active(device)`, and every `Active` key entry points
+	///   at an existing device whose key hashes to that entry;
+	/// - `DevicesByOwner` holds exactly the pairs `(owner, device)` of `Devices`;
+	/// - operators, offers and batches are consistent with their devices and counters.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use frame::traits::fungible::InspectHold;
+
+		fn add<A: Ord, B: Saturating + Copy + Default>(
+			sums: &mut BTreeMap<A, B>,
+			who: A,
+			amount: B,
+		) {
+			let sum = sums.entry(who).or_default();
+			*sum = sum.saturating_add(amount);
+		}
+
+		let mut device_deposits = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+		let mut operator_deposits = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+		let mut batch_deposits = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+		let mut devices_count: u64 = 0;
+
+		let next_device = NextDeviceId::<T>::get();
+		for (id, record) in Devices::<T>::iter() {
+			devices_count = devices_count.saturating_add(1);
+			ensure!(id < next_device, "device id not below NextDeviceId");
+			ensure!(
+				KeyIndex::<T>::get(key_id(&record.key)) == Some(KeyEntry::Active(id)),
+				"device key not indexed as Active(device)"
+			);
+			ensure!(
+				DevicesByOwner::<T>::contains_key(&record.owner, id),
+				"device missing from its owner's index"
+			);
+			if let Some(batch) = record.batch {
+				ensure!(Batches::<T>::contains_key(batch), "device claimed from an unknown batch");
+			}
+			add(&mut device_deposits, record.owner.clone(), record.deposit);
+			if let Some(operators) = Operators::<T>::get(id) {
+				ensure!(!operators.is_empty(), "empty operator list stored");
+				for (i, entry) in operators.iter().enumerate() {
+					ensure!(
+						!operators
+							.iter()
+							.skip(i.saturating_add(1))
+							.any(|other| other.account == entry.account),
+						"duplicate operator"
+					);
+					add(&mut operator_deposits, record.owner.clone(), entry.deposit);
+				}
+			}
+			if let Some(to) = PendingTransfers::<T>::get(id) {
+				ensure!(!record.status.is_terminal(), "offer of a terminal device");
+				ensure!(to != record.owner, "offer to the owner");
+			}
+		}
+
+		for (hash, entry) in KeyIndex::<T>::iter() {
+			if let KeyEntry::Active(id) = entry {
+				let record = Devices::<T>::get(id).ok_or("key index points at a missing device")?;
+				ensure!(
+					key_id(&record.key) == hash,
+					"key index points at a device with another key"
+				);
+			}
+		}
+
+		let mut indexed: u64 = 0;
+		for (owner, id, ()) in DevicesByOwner::<T>::iter() {
+			indexed = indexed.saturating_add(1);
+			ensure!(
+				Devices::<T>::get(id).is_some_and(|record| record.owner == owner),
+				"owner index entry without a matching device"
+			);
+		}
+		ensure!(indexed == devices_count, "owner index and devices differ in size");
+
+		for id in Operators::<T>::iter_keys() {
+			ensure!(Devices::<T>::contains_key(id), "operators of a missing device");
+		}
+		for id in PendingTransfers::<T>::iter_keys() {
+			ensure!(Devices::<T>::contains_key(id), "offer of a missing device");
+		}
+
+		let next_batch = NextBatchId::<T>::get();
+		for (id, batch) in Batches::<T>::iter() {
+			ensure!(id < next_batch, "batch id not below NextBatchId");
+			ensure!(batch.leaf_count > 0, "empty batch");
+			add(&mut batch_deposits, batch.manufacturer.clone(), batch.deposit);
+		}
+
+		for (reason, sums) in [
+			(HoldReason::DeviceDeposit, device_deposits),
+			(HoldReason::OperatorDeposit, operator_deposits),
+			(HoldReason::BatchDeposit, batch_deposits),
+		] {
+			for (who, expected) in sums {
+				ensure!(
+					T::Currency::balance_on_hold(&reason.into(), &who) == expected,
+					"held deposit differs from the records"
+				);
+			}
+		}
+		Ok(())
+	}
+}
+
+#[deny(clippy::expect_used)]
+impl<T: Config> DeviceRegistry<T::AccountId> for Pallet<T> {
+	fn is_active(id: DeviceId) -> bool {
+		let Some(record) = Devices::<T>::get(id) else { return false };
+		if record.status != DeviceStatus::Active {
+			return false;
+		}
+		match record.batch {
+			None => true,
+			Some(batch) => {
+				Batches::<T>::get(batch).is_some_and(|batch| batch.status == BatchStatus::Active)
+			},
+		}
+	}
+
+	fn owner(id: DeviceId) -> Option<T::AccountId> {
+		Devices::<T>::get(id).map(|record| record.owner)
+	}
+
+	fn can_act(id: DeviceId, who: &T::AccountId, permission: Permissions) -> bool {
+		match Devices::<T>::get(id) {
+			None => false,
+			Some(record) if record.owner == *who => true,
+			Some(_) => Self::has_operator_permission(id, who, permission),
+		}
+	}
+
+	fn verify(id: DeviceId, msg: &[u8], signature: &DeviceSignature) -> bool {
+		Devices::<T>::get(id).is_some_and(|record| verify_signature(&record.key, msg, signature))
+	}
+}

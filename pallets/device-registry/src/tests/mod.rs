@@ -1,0 +1,40 @@
+//! Unit tests, one file per group of calls. Every test runs through [`crate::mock::test`],
+//! which checks the pallet's `try_state` invariants when the test body is done.
+
+mod batches;
+mod invariants;
+mod lifecycle;
+mod manufacturers;
+mod metadata;
+mod operators;
+mod reads;
+mod registration;
+mod rotation;
+mod transfers;
+
+/// What every test file uses.
+pub(crate) mod prelude {
+	pub use crate::{mock::*, *};
+	// `mock::DeviceRegistry` (the pallet in the test runtime) and the crate's re-export of the
+	// `DeviceRegistry` trait have the same name: name the pallet explicitly, the trait `Registry`.
+	pub use crate::mock::DeviceRegistry;
+	pub use iot_primitives::device::{
+		ClaimPayload, DeviceRegistry as Registry, RegistrationPayload, RotationPayload,
+	};
+	pub use polkadot_sdk::polkadot_sdk_frame::testing_prelude::*;
+
+	/// The registry as seen by other pallets.
+	pub type R = crate::Pallet<Test>;
+
+	pub fn signed(who: &AccountId) -> RuntimeOrigin {
+		RuntimeOrigin::signed(who.clone())
+	}
+
+	pub fn name(bytes: &[u8]) -> ManufacturerNameOf<Test> {
+		bytes.to_vec().try_into().unwrap()
+	}
+
+	pub fn manufacturer_metadata(bytes: &[u8]) -> ManufacturerMetadataOf<Test> {
+		bytes.to_vec().try_into().unwrap()
+	}
+}
