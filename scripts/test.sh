@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs every test: the Rust unit and runtime tests of the whole
-# workspace and clippy, then the end-to-end suite (polkadot.js against a real `iot-node --dev`).
+# Installs what is missing and runs every test: rustfmt, the Rust unit and runtime tests of the
+# whole workspace, the pallets' benchmark tests and clippy, then the end-to-end suite (polkadot.js
+# against a real `iot-node --dev`).
 #
 #   ./scripts/test.sh            everything (what CI runs)
 #   ./scripts/test.sh --no-e2e   Rust tests only
@@ -24,10 +25,25 @@ ensure_rust
 build_node
 
 if [ "$rust" = 1 ]; then
+	log "cargo fmt --check (rustfmt.toml: the SDK's layout)"
+	(cd "$REPO_ROOT" && cargo fmt --all --check)
 	log "cargo test --workspace"
 	(cd "$REPO_ROOT" && cargo test --locked --workspace)
+	# Each pallet's benchmarks run once as tests against its mock (real signatures, worst cases).
+	bench_features=()
+	for manifest in "$REPO_ROOT"/pallets/*/Cargo.toml; do
+		crate="$(basename "$(dirname "$manifest")")"
+		bench_features+=("--features" "pallet-$crate/runtime-benchmarks" "-p" "pallet-$crate")
+	done
+	log "benchmark tests of the pallets (--features runtime-benchmarks)"
+	(cd "$REPO_ROOT" && cargo test --locked "${bench_features[@]}" --lib -- benchmarking)
 	log "cargo clippy --workspace --all-targets (warnings are errors)"
 	(cd "$REPO_ROOT" && cargo clippy --locked --workspace --all-targets -- -D warnings)
+	# The benchmark code of the pallets and the runtime; SKIP_WASM_BUILD keeps this check from
+	# rebuilding (and replacing) the runtime WASM the node embeds.
+	log "cargo clippy of the benchmark code (warnings are errors)"
+	(cd "$REPO_ROOT" && SKIP_WASM_BUILD=1 cargo clippy --locked "${bench_features[@]}" \
+		-p iot-runtime --features iot-runtime/runtime-benchmarks --all-targets -- -D warnings)
 fi
 
 if [ "$e2e" = 1 ]; then

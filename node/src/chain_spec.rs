@@ -15,9 +15,7 @@ pub type ChainSpec = GenericChainSpec<Extensions>;
 pub const LOCAL_RELAY_CHAIN: &str = "rococo-local";
 
 /// The chain spec's parachain extension: which relay chain it belongs to, and its para id.
-#[derive(
-	Debug, Clone, PartialEq, Serialize, Deserialize, ChainSpecGroup, ChainSpecExtension,
-)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ChainSpecGroup, ChainSpecExtension)]
 #[serde(deny_unknown_fields)]
 pub struct Extensions {
 	/// Relay chain id, e.g. `rococo-local`.

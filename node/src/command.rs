@@ -97,13 +97,16 @@ pub fn run() -> sc_cli::Result<()> {
 
 fn run_benchmark(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 	match cmd {
-		#[cfg(feature = "runtime-benchmarks")]
+		// Runs the benchmarks compiled into the WASM given with `--runtime` (built with
+		// `--features runtime-benchmarks`, see scripts/benchmark.sh): the node itself needs no
+		// benchmark feature, so the one node build serves tests, e2e and benchmarks.
 		BenchmarkCmd::Pallet(cmd) => {
 			use polkadot_sdk::{
 				cumulus_client_service::storage_proof_size::HostFunctions as ReclaimHostFunctions,
 				sp_runtime::traits::HashingFor,
 			};
-			let chain = cmd.shared_params.chain.as_ref().map(|chain| cli.load_spec(chain)).transpose()?;
+			let chain =
+				cmd.shared_params.chain.as_ref().map(|chain| cli.load_spec(chain)).transpose()?;
 			cmd.run_with_spec::<HashingFor<iot_runtime::opaque::Block>, ReclaimHostFunctions>(chain)
 		},
 		BenchmarkCmd::Block(cmd) => {

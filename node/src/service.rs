@@ -14,8 +14,8 @@ use polkadot_sdk::{
 	cumulus_client_parachain_inherent::MockValidationDataInherentDataProvider,
 	cumulus_client_service::{
 		build_network, build_relay_chain_interface, prepare_node_config, start_relay_chain_tasks,
-		BuildNetworkParams, DARecoveryProfile,
-		ParachainTracingExecuteBlock, StartRelayChainTasksParams,
+		BuildNetworkParams, DARecoveryProfile, ParachainTracingExecuteBlock,
+		StartRelayChainTasksParams,
 	},
 	cumulus_primitives_core::{
 		relay_chain::{CollatorPair, HeadData, ValidationCode},
@@ -223,8 +223,8 @@ fn start_offchain_workers(
 	if !config.offchain_worker.enabled {
 		return Ok(());
 	}
-	let offchain_workers =
-		polkadot_sdk::sc_offchain::OffchainWorkers::new(polkadot_sdk::sc_offchain::OffchainWorkerOptions {
+	let offchain_workers = polkadot_sdk::sc_offchain::OffchainWorkers::new(
+		polkadot_sdk::sc_offchain::OffchainWorkerOptions {
 			runtime_api_provider: client.clone(),
 			keystore: Some(keystore),
 			offchain_db: backend.offchain_storage(),
@@ -233,7 +233,8 @@ fn start_offchain_workers(
 			is_validator: config.role.is_authority(),
 			enable_http_requests: true,
 			custom_extensions: |_| vec![],
-		})?;
+		},
+	)?;
 	task_manager.spawn_handle().spawn(
 		"offchain-workers-runner",
 		"offchain-work",
@@ -477,10 +478,11 @@ pub fn start_dev(
 	// A dev chain has no peers.
 	config.network.default_peers_set.in_peers = 0;
 	config.network.default_peers_set.out_peers = 0;
-	let net_config = FullNetworkConfiguration::<_, _, polkadot_sdk::sc_network::Litep2pNetworkBackend>::new(
-		&config.network,
-		None,
-	);
+	let net_config = FullNetworkConfiguration::<
+		_,
+		_,
+		polkadot_sdk::sc_network::Litep2pNetworkBackend,
+	>::new(&config.network, None);
 	let metrics = polkadot_sdk::sc_network::NotificationMetrics::new(None);
 
 	let (network, system_rpc_tx, tx_handler_controller, sync_service, _bitswap) =
@@ -557,9 +559,7 @@ pub fn start_dev(
 			slot_duration,
 		),
 	});
-	task_manager
-		.spawn_essential_handle()
-		.spawn_blocking("manual-seal", None, authorship);
+	task_manager.spawn_essential_handle().spawn_blocking("manual-seal", None, authorship);
 
 	let info = node_info(&config, NodeMode::Dev);
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
@@ -595,7 +595,10 @@ fn dev_inherent_data_providers(
 	(),
 ) -> futures::future::Ready<
 	Result<
-		(polkadot_sdk::sp_timestamp::InherentDataProvider, MockValidationDataInherentDataProvider<()>),
+		(
+			polkadot_sdk::sp_timestamp::InherentDataProvider,
+			MockValidationDataInherentDataProvider<()>,
+		),
 		Box<dyn std::error::Error + Send + Sync>,
 	>,
 > + Send

@@ -3,13 +3,15 @@
 //! IoT pallets add their read APIs here (see `pallets/<name>/runtime-api`).
 
 use crate::{
-	configs::xcm::XcmConfig,
-	genesis_config_presets, AccountId, AuraId, Balance, Block, ConsensusHook, Executive,
-	InherentDataExt, Nonce, ParachainInfo, ParachainSystem, PolkadotXcm, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeGenesisConfig, OriginCaller, SessionKeys, System, TransactionPayment,
-	BLOCK_PROCESSING_VELOCITY, RELAY_PARENT_OFFSET, SLOT_DURATION, VERSION,
+	configs::xcm::XcmConfig, genesis_config_presets, AccountId, AuraId, Balance, Block,
+	ConsensusHook, DeviceRegistry, Executive, InherentDataExt, Nonce, OriginCaller, ParachainInfo,
+	ParachainSystem, PolkadotXcm, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, BLOCK_PROCESSING_VELOCITY, RELAY_PARENT_OFFSET,
+	SLOT_DURATION, VERSION,
 };
 use alloc::vec::Vec;
+use pallet_device_registry::{DeviceRecordOf, ManufacturerInfoOf};
+use pallet_device_registry_runtime_api::{DeviceId, DeviceKey};
 use polkadot_sdk::{
 	cumulus_primitives_core::{ParaId, RelayProofRequest, VerifySchedulingSignature},
 	frame_support::{
@@ -285,6 +287,33 @@ impl_runtime_apis! {
 				AccountId,
 				crate::configs::xcm::LocationToAccountId,
 			>::convert_location(location)
+		}
+	}
+
+	impl pallet_device_registry_runtime_api::DeviceRegistryApi<
+		Block,
+		AccountId,
+		DeviceRecordOf<Runtime>,
+		ManufacturerInfoOf<Runtime>,
+	> for Runtime {
+		fn device(id: DeviceId) -> Option<DeviceRecordOf<Runtime>> {
+			DeviceRegistry::device(id)
+		}
+
+		fn device_by_key(key: DeviceKey) -> Option<(DeviceId, DeviceRecordOf<Runtime>)> {
+			DeviceRegistry::device_by_key(&key)
+		}
+
+		fn devices_of(
+			owner: AccountId,
+			start_after: Option<DeviceId>,
+			limit: u32,
+		) -> Vec<(DeviceId, DeviceRecordOf<Runtime>)> {
+			DeviceRegistry::devices_of(&owner, start_after, limit)
+		}
+
+		fn manufacturer(who: AccountId) -> Option<ManufacturerInfoOf<Runtime>> {
+			DeviceRegistry::manufacturer(&who)
 		}
 	}
 

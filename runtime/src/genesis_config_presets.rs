@@ -1,17 +1,17 @@
 //! Genesis presets: `development` (one collator, for `iot-node --dev`) and `local_testnet` (two
-//! collators, for zombienet). Both fund the well-known dev accounts and make Alice sudo.
+//! collators, for zombienet). Both fund the well-known dev accounts, make Alice sudo and
+//! Charlie an approved device manufacturer.
 
 use crate::{
-	AccountId, AuraId, BalancesConfig, CollatorSelectionConfig, ParachainInfoConfig,
-	PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
-	DEFAULT_PARA_ID,
+	AccountId, AuraId, BalancesConfig, CollatorSelectionConfig, DeviceRegistryConfig,
+	ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	SudoConfig, DEFAULT_PARA_ID,
 };
 use alloc::{vec, vec::Vec};
 use iot_primitives::token::{EXISTENTIAL_DEPOSIT, UNIT};
 use polkadot_sdk::{
 	cumulus_primitives_core::ParaId, frame_support::build_struct_json_patch,
-	sp_genesis_builder::PresetId, sp_keyring::Sr25519Keyring, staging_xcm::prelude::XCM_VERSION,
-	*,
+	sp_genesis_builder::PresetId, sp_keyring::Sr25519Keyring, staging_xcm::prelude::XCM_VERSION, *,
 };
 
 /// Balance of every funded dev account: one million IOT.
@@ -25,6 +25,7 @@ fn genesis(
 	endowed: Vec<AccountId>,
 	sudo: AccountId,
 	para_id: ParaId,
+	manufacturers: Vec<(AccountId, Vec<u8>)>,
 ) -> serde_json::Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -43,11 +44,18 @@ fn genesis(
 		},
 		polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(XCM_VERSION) },
 		sudo: SudoConfig { key: Some(sudo) },
+		device_registry: DeviceRegistryConfig { manufacturers },
 	})
 }
 
 fn collator(keyring: Sr25519Keyring) -> (AccountId, AuraId) {
 	(keyring.to_account_id(), keyring.public().into())
+}
+
+/// Charlie is an approved manufacturer, so a newcomer can register factory devices and batches
+/// in polkadot.js without first going through sudo.
+fn demo_manufacturers() -> Vec<(AccountId, Vec<u8>)> {
+	vec![(Sr25519Keyring::Charlie.to_account_id(), b"Demo Devices Ltd".to_vec())]
 }
 
 fn dev_accounts() -> Vec<AccountId> {
@@ -62,12 +70,14 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 			dev_accounts(),
 			Sr25519Keyring::Alice.to_account_id(),
 			DEFAULT_PARA_ID.into(),
+			demo_manufacturers(),
 		),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => genesis(
 			vec![collator(Sr25519Keyring::Alice), collator(Sr25519Keyring::Bob)],
 			dev_accounts(),
 			Sr25519Keyring::Alice.to_account_id(),
 			DEFAULT_PARA_ID.into(),
+			demo_manufacturers(),
 		),
 		_ => return None,
 	};

@@ -22,6 +22,7 @@ mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod weights;
 
 use alloc::{borrow::Cow, vec::Vec};
 use polkadot_sdk::{
@@ -31,13 +32,15 @@ use polkadot_sdk::{
 	*,
 };
 
-pub use apis::RUNTIME_API_VERSIONS;
 /// The runtime's API, as the node calls it.
 #[cfg(feature = "std")]
 pub use apis::RuntimeApi;
+pub use apis::RUNTIME_API_VERSIONS;
 pub use iot_primitives::{
 	time::*, token, AccountId, Balance, BlockNumber, Hash, Nonce, Signature, DEFAULT_PARA_ID,
 };
+/// The registry's record types, for the node's `iot_*` RPC methods.
+pub use pallet_device_registry;
 pub use polkadot_sdk::sp_consensus_aura::sr25519::AuthorityId as AuraId;
 
 /// How accounts are addressed in extrinsics.
@@ -172,6 +175,9 @@ construct_runtime!(
 
 		// Utilities: device gateways batch many calls into one transaction.
 		Utility: pallet_utility = 40,
+
+		// IoT: devices, their data and their payments.
+		DeviceRegistry: pallet_device_registry = 50,
 
 		// Governance stand-in until a council exists.
 		Sudo: pallet_sudo = 255,

@@ -2,51 +2,26 @@
 //! parameters make sense together.
 
 use iot_runtime::{
-	genesis_config_presets::{get_preset, preset_names, CANDIDACY_BOND, DEV_ENDOWMENT},
-	token, Balances, Runtime, RuntimeCall, RuntimeGenesisConfig, TransactionPayment,
+	genesis_config_presets::{preset_names, CANDIDACY_BOND, DEV_ENDOWMENT},
+	token, Balances, Runtime, RuntimeCall, TransactionPayment,
 };
 use polkadot_sdk::{
-	frame_support::{
-		dispatch::GetDispatchInfo,
-		genesis_builder_helper::build_state,
-		weights::constants::ExtrinsicBaseWeight,
-	},
+	frame_support::{dispatch::GetDispatchInfo, weights::constants::ExtrinsicBaseWeight},
 	frame_system, pallet_aura, pallet_balances, pallet_collator_selection, pallet_sudo,
-	sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
-	sp_io::TestExternalities,
+	sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
 	sp_keyring::Sr25519Keyring,
 };
 
-/// Applies a preset's JSON patch on top of the default genesis config, as chain-spec tools do.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
-fn state_of(preset: &str) -> TestExternalities {
-	let patch: serde_json::Value =
-		serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists"))
-			.expect("patch is JSON");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serialises");
-	merge(&mut config, patch);
-	let mut ext = TestExternalities::new_empty();
-	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).expect("serialises"))
-			.expect("genesis builds")
-	});
-	ext
-}
+mod common;
+use common::state_of;
 
 #[test]
 fn presets_are_the_two_documented_ones() {
 	let names: Vec<_> = preset_names().into_iter().map(|p| p.to_string()).collect();
-	assert_eq!(names, vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.to_string()]);
+	assert_eq!(
+		names,
+		vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.to_string()]
+	);
 }
 
 #[test]
@@ -58,7 +33,10 @@ fn development_genesis_funds_dev_accounts_with_alice_as_sudo_and_collator() {
 		for keyring in Sr25519Keyring::well_known() {
 			assert_eq!(Balances::free_balance(keyring.to_account_id()), DEV_ENDOWMENT);
 		}
-		assert_eq!(pallet_collator_selection::Invulnerables::<Runtime>::get().into_inner(), vec![alice]);
+		assert_eq!(
+			pallet_collator_selection::Invulnerables::<Runtime>::get().into_inner(),
+			vec![alice]
+		);
 		assert_eq!(pallet_collator_selection::CandidacyBond::<Runtime>::get(), CANDIDACY_BOND);
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
 		assert_eq!(

@@ -74,7 +74,7 @@ pub trait IotApi {
 /// Error code for runtime API failures (JSON-RPC server-error range).
 const RUNTIME_ERROR: i32 = 9000;
 
-fn runtime_error(what: &str, e: impl std::fmt::Display) -> ErrorObjectOwned {
+pub(super) fn runtime_error(what: &str, e: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObject::owned(RUNTIME_ERROR, format!("{what}: {e}"), None::<()>)
 }
 
@@ -96,9 +96,8 @@ impl IotApiServer for IotRpc {
 		let chain_info = self.client.info();
 		let best = chain_info.best_hash;
 		let api = self.client.runtime_api();
-		let para_id = api
-			.parachain_id(best)
-			.map_err(|e| runtime_error("reading the para id", e))?;
+		let para_id =
+			api.parachain_id(best).map_err(|e| runtime_error("reading the para id", e))?;
 		let version = polkadot_sdk::sp_api::Core::<Block>::version(&*api, best)
 			.map_err(|e| runtime_error("reading the runtime version", e))?;
 		Ok(NodeInfoResponse {

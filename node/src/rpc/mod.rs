@@ -3,9 +3,10 @@
 //! Everything is assembled in [`create_full`]; both start paths (collator and `--dev`) call it, so
 //! a method added here exists in both.
 
+pub mod device_registry;
 pub mod iot;
 
-use self::iot::IotApiServer;
+use self::{device_registry::DeviceRegistryRpcServer, iot::IotApiServer};
 use crate::service::ParachainClient;
 use iot_runtime::opaque::Block;
 use jsonrpsee::RpcModule;
@@ -31,8 +32,10 @@ pub fn create_full<P>(
 	deps: FullDeps<P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
-	P: TransactionPool<Block = Block, Hash = <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash>
-		+ Sync
+	P: TransactionPool<
+			Block = Block,
+			Hash = <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash,
+		> + Sync
 		+ Send
 		+ 'static,
 {
@@ -40,6 +43,7 @@ where
 	let mut module = RpcModule::new(());
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(iot::IotRpc::new(client, node_info).into_rpc())?;
+	module.merge(iot::IotRpc::new(client.clone(), node_info).into_rpc())?;
+	module.merge(device_registry::DeviceRegistryRpcImpl::new(client).into_rpc())?;
 	Ok(module)
 }

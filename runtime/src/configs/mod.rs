@@ -3,16 +3,18 @@
 //! - this file: system, consensus and collator selection;
 //! - [`monetary`]: balances and transaction fees;
 //! - [`xcm`]: cross-chain messaging (queues, XCM executor, `pallet-xcm`);
+//! - [`iot`]: the IoT pallets (device registry);
 //! - utility and sudo are small enough to live here.
 
+pub mod iot;
 pub mod monetary;
 pub mod xcm;
 
 use crate::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, CollatorSelection, ConsensusHook, Hash,
 	MessageQueue, Nonce, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin,
-	RuntimeTask, Session, SessionKeys, XcmpQueue, AVERAGE_ON_INITIALIZE_RATIO, HOURS, MAXIMUM_BLOCK_WEIGHT,
-	NORMAL_DISPATCH_RATIO, RELAY_PARENT_OFFSET, SLOT_DURATION, VERSION,
+	RuntimeTask, Session, SessionKeys, XcmpQueue, AVERAGE_ON_INITIALIZE_RATIO, HOURS,
+	MAXIMUM_BLOCK_WEIGHT, NORMAL_DISPATCH_RATIO, RELAY_PARENT_OFFSET, SLOT_DURATION, VERSION,
 };
 use polkadot_sdk::{
 	cumulus_pallet_parachain_system::RelayNumberMonotonicallyIncreases,

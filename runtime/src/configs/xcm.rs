@@ -29,11 +29,10 @@ use polkadot_sdk::{
 		AccountId32Aliases, AllowKnownQueryResponses, AllowSubscriptionsFrom,
 		AllowTopLevelPaidExecutionFrom, DenyRecursively, DenyReserveTransferToRelayChain,
 		DenyThenTry, EnsureXcmOrigin, FixedWeightBounds, FrameTransactionalProcessor,
-		FungibleAdapter, IsConcrete, ParentAsSuperuser, ParentIsPreset,
-		RelayChainAsNative, SiblingParachainAsNative, SiblingParachainConvertsVia,
-		SignedAccountId32AsNative, SignedToAccountId32, SovereignSignedViaLocation,
-		TakeWeightCredit, TrailingSetTopicAsId, UsingComponents, WithComputedOrigin,
-		WithUniqueTopic,
+		FungibleAdapter, IsConcrete, ParentAsSuperuser, ParentIsPreset, RelayChainAsNative,
+		SiblingParachainAsNative, SiblingParachainConvertsVia, SignedAccountId32AsNative,
+		SignedToAccountId32, SovereignSignedViaLocation, TakeWeightCredit, TrailingSetTopicAsId,
+		UsingComponents, WithComputedOrigin, WithUniqueTopic,
 	},
 	staging_xcm_executor::XcmExecutor,
 	*,
@@ -108,10 +107,8 @@ pub type Barrier = TrailingSetTopicAsId<
 >;
 
 /// Routes outgoing messages: upward to the relay chain, XCMP to siblings.
-pub type XcmRouter = WithUniqueTopic<(
-	cumulus_primitives_utility::ParentAsUmp<ParachainSystem, (), ()>,
-	XcmpQueue,
-)>;
+pub type XcmRouter =
+	WithUniqueTopic<(cumulus_primitives_utility::ParentAsUmp<ParachainSystem, (), ()>, XcmpQueue)>;
 
 pub struct XcmConfig;
 impl staging_xcm_executor::Config for XcmConfig {
@@ -194,19 +191,16 @@ impl cumulus_pallet_xcmp_queue::Config for Runtime {
 	type ChannelInfo = ParachainSystem;
 	type VersionWrapper = PolkadotXcm;
 	// Sibling messages are queued in the message queue and processed later.
-	type XcmpQueue = TransformOrigin<
-		crate::MessageQueue,
-		AggregateMessageOrigin,
-		ParaId,
-		ParaIdToSibling,
-	>;
+	type XcmpQueue =
+		TransformOrigin<crate::MessageQueue, AggregateMessageOrigin, ParaId, ParaIdToSibling>;
 	type MaxInboundSuspended = ConstU32<1_000>;
 	type MaxActiveOutboundChannels = ConstU32<128>;
 	type MaxPageSize = ConstU32<{ 103 * 1024 }>;
 	type ControllerOrigin = EnsureRoot<AccountId>;
 	type ControllerOriginConverter = XcmOriginToTransactDispatchOrigin;
 	type WeightInfo = cumulus_pallet_xcmp_queue::weights::SubstrateWeight<Runtime>;
-	type PriceForSiblingDelivery = polkadot_runtime_common::xcm_sender::NoPriceForMessageDelivery<ParaId>;
+	type PriceForSiblingDelivery =
+		polkadot_runtime_common::xcm_sender::NoPriceForMessageDelivery<ParaId>;
 }
 
 /// Turns a para id into the message-queue origin of that sibling.

@@ -1,0 +1,53 @@
+//! The IoT pallets: device registry (and, as they land, provenance, payment channels, feeds).
+//!
+//! Deposits follow [`iot_primitives::token::deposit`] (0.02 IOT per storage item plus 0.001 IOT
+//! per byte), computed from the stored types' maximum encoded length so that they follow the
+//! bounds below; `runtime/tests/device_registry.rs` states the resulting amounts.
+
+use crate::{AccountId, Balances, Runtime, RuntimeHoldReason};
+use codec::MaxEncodedLen;
+use iot_primitives::token::deposit;
+use iot_primitives::Balance;
+use pallet_device_registry::{BatchOf, DeviceRecordOf, OperatorOf};
+use polkadot_sdk::{
+	frame_support::{parameter_types, traits::ConstU32},
+	frame_system::EnsureRoot,
+};
+
+/// Bytes a device's storage needs besides its record: the key index entry (9-byte value) and a
+/// pending transfer offer (a 32-byte account). The owner index entry has no value; it and the
+/// offer count as items.
+const DEVICE_INDEX_BYTES: usize = 9 + 32;
+
+fn bytes(len: usize) -> u32 {
+	u32::try_from(len).unwrap_or(u32::MAX)
+}
+
+parameter_types! {
+	/// Held from a device's owner: record, key index, owner index, transfer offer (4 items).
+	pub DeviceDeposit: Balance =
+		deposit(4, bytes(DeviceRecordOf::<Runtime>::max_encoded_len().saturating_add(DEVICE_INDEX_BYTES)));
+	/// Held from a manufacturer per factory batch.
+	pub BatchDeposit: Balance = deposit(1, bytes(BatchOf::<Runtime>::max_encoded_len()));
+	/// Held from a device's owner per operator entry.
+	pub OperatorDeposit: Balance = deposit(1, bytes(OperatorOf::<Runtime>::max_encoded_len()));
+}
+
+impl pallet_device_registry::Config for Runtime {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	// Governance stand-in: sudo, until a council exists.
+	type ManufacturerOrigin = EnsureRoot<AccountId>;
+	type DeviceDeposit = DeviceDeposit;
+	type BatchDeposit = BatchDeposit;
+	type OperatorDeposit = OperatorDeposit;
+	type MaxNameLen = ConstU32<64>;
+	type MaxManufacturerMetadataLen = ConstU32<256>;
+	type MaxModelLen = ConstU32<64>;
+	type MaxFirmwareVersionLen = ConstU32<32>;
+	// An `ipfs://` URI of a CIDv1 in base32 is ~66 bytes; room for an https URL as well.
+	type MaxUriLen = ConstU32<128>;
+	// A gateway, a fleet manager, a maintenance contractor...: a handful per device.
+	type MaxOperators = ConstU32<8>;
+	type WeightInfo = pallet_device_registry::weights::SubstrateWeight<Runtime>;
+}
