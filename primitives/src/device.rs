@@ -497,7 +497,9 @@ pub fn verify_batch_proof<H: Blake2Hasher>(
 		.is_some_and(|computed| computed == *root)
 }
 
-/// Tools for the side that builds batches (a factory tool, tests). Not used by the runtime.
+/// Tools for the side that builds trees (a factory tool, a device agent, tests). Not used by the
+/// runtime. The same tree serves factory batches (leaves from [`leaf_hash`]) and reading batches
+/// (leaves from [`crate::provenance::reading_leaf_hash`]).
 #[cfg(feature = "std")]
 pub mod merkle {
 	use super::{leaf_hash, node_hash, Blake2Hasher, DeviceKey};
@@ -514,28 +516,26 @@ pub mod merkle {
 			.collect()
 	}
 
-	/// The leaves of a batch of keys, in order.
-	pub fn leaves<H: Blake2Hasher>(keys: &[DeviceKey]) -> Vec<[u8; 32]> {
-		keys.iter().map(leaf_hash::<H>).collect()
-	}
-
-	/// Root and leaf count of a batch; `None` for an empty batch or more than `u32::MAX` keys.
-	pub fn root<H: Blake2Hasher>(keys: &[DeviceKey]) -> Option<([u8; 32], u32)> {
-		let count = u32::try_from(keys.len()).ok()?;
-		let mut level = leaves::<H>(keys);
+	/// Root and leaf count of a tree over `leaves`; `None` for no leaves or more than `u32::MAX`.
+	pub fn root_of_leaves<H: Blake2Hasher>(leaves: Vec<[u8; 32]>) -> Option<([u8; 32], u32)> {
+		let count = u32::try_from(leaves.len()).ok()?;
+		let mut level = leaves;
 		while level.len() > 1 {
 			level = next_level::<H>(&level);
 		}
 		level.first().map(|root| (*root, count))
 	}
 
-	/// Inclusion proof (siblings, leaf level first) of key `index`.
-	pub fn proof<H: Blake2Hasher>(keys: &[DeviceKey], index: u32) -> Option<Vec<[u8; 32]>> {
+	/// Inclusion proof (siblings, leaf level first) of leaf `index`.
+	pub fn proof_of_leaves<H: Blake2Hasher>(
+		leaves: Vec<[u8; 32]>,
+		index: u32,
+	) -> Option<Vec<[u8; 32]>> {
 		let mut idx = usize::try_from(index).ok()?;
-		if idx >= keys.len() {
+		if idx >= leaves.len() {
 			return None;
 		}
-		let mut level = leaves::<H>(keys);
+		let mut level = leaves;
 		let mut siblings = Vec::new();
 		while level.len() > 1 {
 			let sibling = if idx & 1 == 1 { idx.checked_sub(1) } else { idx.checked_add(1) };
@@ -546,6 +546,21 @@ pub mod merkle {
 			level = next_level::<H>(&level);
 		}
 		Some(siblings)
+	}
+
+	/// The leaves of a batch of keys, in order.
+	pub fn leaves<H: Blake2Hasher>(keys: &[DeviceKey]) -> Vec<[u8; 32]> {
+		keys.iter().map(leaf_hash::<H>).collect()
+	}
+
+	/// Root and leaf count of a batch; `None` for an empty batch or more than `u32::MAX` keys.
+	pub fn root<H: Blake2Hasher>(keys: &[DeviceKey]) -> Option<([u8; 32], u32)> {
+		root_of_leaves::<H>(leaves::<H>(keys))
+	}
+
+	/// Inclusion proof (siblings, leaf level first) of key `index`.
+	pub fn proof<H: Blake2Hasher>(keys: &[DeviceKey], index: u32) -> Option<Vec<[u8; 32]>> {
+		proof_of_leaves::<H>(leaves::<H>(keys), index)
 	}
 }
 

@@ -8,6 +8,9 @@
 //!
 //! - [`device`]: device keys and signatures, the registry's signing payloads, factory-batch Merkle
 //!   proofs, and the [`device::DeviceRegistry`] trait other pallets use.
+//! - [`provenance`]: reading batches (their Merkle tree and inclusion proofs) and the anchor
+//!   statement a device signs; test vectors shared with the JavaScript client in
+//!   `test-vectors/provenance.json`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
@@ -23,6 +26,7 @@
 extern crate alloc;
 
 pub mod device;
+pub mod provenance;
 
 use polkadot_sdk::sp_runtime::{
 	traits::{IdentifyAccount, Verify},
