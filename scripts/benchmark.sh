@@ -12,7 +12,7 @@
 # the figures), on the `development` genesis preset, with RocksDB weights for storage.
 #
 # Outputs:
-#   pallets/<name>/src/weights.rs           each IoT pallet (template: pallets/<name>/weight-template.hbs)
+#   pallets/<name>/src/weights.rs           each IoT pallet (template: scripts/pallet-weight-template.hbs)
 #   runtime/src/weights/pallet_balances.rs  the baseline every IoT figure is compared with
 #   $CARGO_TARGET_DIR/benchmarks/*.json     raw results
 #
@@ -61,7 +61,7 @@ for pallet in "${pallets[@]}"; do
 	crate_dir="$REPO_ROOT/pallets/${pallet#pallet_}"
 	crate_dir="${crate_dir//_/-}"
 	if [ -d "$crate_dir" ]; then
-		output=("--output" "$crate_dir/src/weights.rs" "--template" "$crate_dir/weight-template.hbs")
+		output=("--output" "$crate_dir/src/weights.rs" "--template" "$REPO_ROOT/scripts/pallet-weight-template.hbs")
 	else
 		mkdir -p "$REPO_ROOT/runtime/src/weights"
 		output=("--output" "$REPO_ROOT/runtime/src/weights/$pallet.rs")

@@ -589,6 +589,11 @@ pub trait DeviceRegistry<AccountId> {
 	/// type in the module docs; the signature type must match the key type). Says nothing about
 	/// the device's status.
 	fn verify(id: DeviceId, msg: &[u8], sig: &DeviceSignature) -> bool;
+
+	/// Benchmarks of other pallets only: registers an active device with `key`, owned by `owner`
+	/// (who must be able to pay the registry's deposit). `None` if the registry cannot.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmark(owner: &AccountId, key: DeviceKey) -> Option<DeviceId>;
 }
 
 /// A registry that knows no device: nothing is active, nobody may act, nothing verifies.
@@ -604,6 +609,10 @@ impl<AccountId> DeviceRegistry<AccountId> for () {
 	}
 	fn verify(_: DeviceId, _: &[u8], _: &DeviceSignature) -> bool {
 		false
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmark(_: &AccountId, _: DeviceKey) -> Option<DeviceId> {
+		None
 	}
 }
 

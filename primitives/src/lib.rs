@@ -25,6 +25,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "runtime-benchmarks")]
+pub mod bench;
 pub mod device;
 pub mod provenance;
 

@@ -4,14 +4,15 @@
 
 use crate::{
 	configs::xcm::XcmConfig, genesis_config_presets, AccountId, AuraId, Balance, Block,
-	ConsensusHook, DeviceRegistry, Executive, InherentDataExt, Nonce, OriginCaller, ParachainInfo,
-	ParachainSystem, PolkadotXcm, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
-	SessionKeys, System, TransactionPayment, BLOCK_PROCESSING_VELOCITY, RELAY_PARENT_OFFSET,
-	SLOT_DURATION, VERSION,
+	BlockNumber, ConsensusHook, DeviceRegistry, Executive, InherentDataExt, Nonce, OriginCaller,
+	ParachainInfo, ParachainSystem, PolkadotXcm, Provenance, Runtime, RuntimeCall, RuntimeEvent,
+	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, BLOCK_PROCESSING_VELOCITY,
+	RELAY_PARENT_OFFSET, SLOT_DURATION, VERSION,
 };
 use alloc::vec::Vec;
 use pallet_device_registry::{DeviceRecordOf, ManufacturerInfoOf};
 use pallet_device_registry_runtime_api::{DeviceId, DeviceKey};
+use pallet_provenance::{AnchorIndex, AnchorOf, AttestationId, AttestationOf, StreamId, Subject};
 use polkadot_sdk::{
 	cumulus_primitives_core::{ParaId, RelayProofRequest, VerifySchedulingSignature},
 	frame_support::{
@@ -314,6 +315,44 @@ impl_runtime_apis! {
 
 		fn manufacturer(who: AccountId) -> Option<ManufacturerInfoOf<Runtime>> {
 			DeviceRegistry::manufacturer(&who)
+		}
+	}
+
+	impl pallet_provenance_runtime_api::ProvenanceApi<
+		Block,
+		AnchorOf<Runtime>,
+		AttestationOf<Runtime>,
+		Subject,
+		BlockNumber,
+	> for Runtime {
+		fn latest_anchor(stream: StreamId) -> Option<AnchorOf<Runtime>> {
+			Provenance::latest_anchor(stream)
+		}
+
+		fn anchors(stream: StreamId, before: Option<AnchorIndex>, limit: u32) -> Vec<AnchorOf<Runtime>> {
+			Provenance::anchors(stream, before, limit)
+		}
+
+		fn verify_inclusion(
+			stream: StreamId,
+			index: AnchorIndex,
+			reading: Vec<u8>,
+			leaf_index: u32,
+			proof: Vec<[u8; 32]>,
+		) -> bool {
+			Provenance::verify_inclusion(stream, index, &reading, leaf_index, &proof)
+		}
+
+		fn attestations_of(
+			subject: Subject,
+			start_after: Option<AttestationId>,
+			limit: u32,
+		) -> Vec<(AttestationId, AttestationOf<Runtime>)> {
+			Provenance::attestations_of(subject, start_after, limit)
+		}
+
+		fn attestation_valid_at(id: AttestationId, at: BlockNumber) -> bool {
+			Provenance::attestation_valid_at(id, at)
 		}
 	}
 

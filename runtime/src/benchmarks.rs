@@ -19,8 +19,8 @@ use frame_system_benchmarking::{
 
 #[allow(unused_imports)]
 use crate::{
-	Balances, CollatorSelection, DeviceRegistry, MessageQueue, ParachainSystem, Sudo, Timestamp,
-	Utility, WeightReclaim, XcmpQueue,
+	Balances, CollatorSelection, DeviceRegistry, MessageQueue, ParachainSystem, Provenance, Sudo,
+	Timestamp, Utility, WeightReclaim, XcmpQueue,
 };
 
 frame_benchmarking::define_benchmarks!(
@@ -37,6 +37,7 @@ frame_benchmarking::define_benchmarks!(
 	[cumulus_pallet_xcmp_queue, XcmpQueue]
 	[cumulus_pallet_weight_reclaim, WeightReclaim]
 	[pallet_device_registry, DeviceRegistry]
+	[pallet_provenance, Provenance]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}

@@ -39,8 +39,9 @@ pub use apis::RUNTIME_API_VERSIONS;
 pub use iot_primitives::{
 	time::*, token, AccountId, Balance, BlockNumber, Hash, Nonce, Signature, DEFAULT_PARA_ID,
 };
-/// The registry's record types, for the node's `iot_*` RPC methods.
+/// The IoT pallets' record types, for the node's `iot_*` RPC methods.
 pub use pallet_device_registry;
+pub use pallet_provenance;
 pub use polkadot_sdk::sp_consensus_aura::sr25519::AuthorityId as AuraId;
 
 /// How accounts are addressed in extrinsics.
@@ -178,6 +179,7 @@ construct_runtime!(
 
 		// IoT: devices, their data and their payments.
 		DeviceRegistry: pallet_device_registry = 50,
+		Provenance: pallet_provenance = 51,
 
 		// Governance stand-in until a council exists.
 		Sudo: pallet_sudo = 255,

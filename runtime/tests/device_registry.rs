@@ -18,14 +18,10 @@ use polkadot_sdk::{
 };
 
 mod common;
-use common::state_of;
+use common::{iot, state_of};
 
 type RegistryWeights = <Runtime as pallet_device_registry::Config>::WeightInfo;
 type BalancesWeights = <Runtime as polkadot_sdk::pallet_balances::Config>::WeightInfo;
-
-fn iot(amount: u128) -> f64 {
-	amount as f64 / token::UNIT as f64
-}
 
 /// The sizes the pallet README's deposit table quotes, so the documented bytes stay true.
 #[test]

@@ -181,7 +181,7 @@ fn hex(bytes: &[u8]) -> String {
 	out
 }
 
-fn unhex(text: &str) -> Result<Vec<u8>, String> {
+pub(super) fn unhex(text: &str) -> Result<Vec<u8>, String> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
 	if !digits.len().is_multiple_of(2) {
 		return Err(format!("odd number of hex digits in {text:?}"));

@@ -5,8 +5,11 @@
 
 pub mod device_registry;
 pub mod iot;
+pub mod provenance;
 
-use self::{device_registry::DeviceRegistryRpcServer, iot::IotApiServer};
+use self::{
+	device_registry::DeviceRegistryRpcServer, iot::IotApiServer, provenance::ProvenanceRpcServer,
+};
 use crate::service::ParachainClient;
 use iot_runtime::opaque::Block;
 use jsonrpsee::RpcModule;
@@ -44,6 +47,7 @@ where
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(iot::IotRpc::new(client.clone(), node_info).into_rpc())?;
-	module.merge(device_registry::DeviceRegistryRpcImpl::new(client).into_rpc())?;
+	module.merge(device_registry::DeviceRegistryRpcImpl::new(client.clone()).into_rpc())?;
+	module.merge(provenance::ProvenanceRpcImpl::new(client).into_rpc())?;
 	Ok(module)
 }

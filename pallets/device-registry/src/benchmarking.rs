@@ -7,9 +7,9 @@
 //! - `accept_transfer` and `remove_device` over the number of operators dropped `o`;
 //! - operator checks find the caller at the end of a full operator list.
 //!
-//! Real signatures are made here: ed25519, sr25519 and secp256k1 with keys generated in the
-//! keystore that the benchmark CLI (and the mock) register; P-256 with `p256` from a fixed
-//! secret, normalised to low S as the runtime requires.
+//! Real signatures are made here with `iot_primitives::bench::BenchKey`: ed25519, sr25519 and
+//! secp256k1 with keys generated in the keystore that the benchmark CLI (and the mock) register;
+//! P-256 with `p256` from a fixed secret, normalised to low S as the runtime requires.
 
 #![cfg(feature = "runtime-benchmarks")]
 // Benchmark setup may panic and do plain arithmetic: it never runs on chain.
@@ -23,82 +23,14 @@
 use super::*;
 use polkadot_sdk::polkadot_sdk_frame as frame;
 
-use alloc::{format, vec, vec::Vec};
-use frame::{
-	benchmarking::prelude::*,
-	deps::sp_core::{crypto::KeyTypeId, ecdsa, ed25519, sr25519},
-	traits::fungible::Mutate,
+use alloc::{vec, vec::Vec};
+use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
+use iot_primitives::{
+	bench::BenchKey,
+	device::{
+		self as device_format, ClaimPayload, RegistrationPayload, RotationPayload, MAX_MERKLE_DEPTH,
+	},
 };
-use iot_primitives::device::{
-	self as device_format, ClaimPayload, RegistrationPayload, RotationPayload, MAX_MERKLE_DEPTH,
-};
-use p256::ecdsa::signature::Signer as _;
-
-/// Keystore slot of the benchmark's device keys.
-const KEY_TYPE: KeyTypeId = KeyTypeId(*b"dvrg");
-
-/// A device key the benchmark can sign with.
-struct BenchKey {
-	public: DeviceKey,
-	p256: Option<p256::ecdsa::SigningKey>,
-}
-
-impl BenchKey {
-	fn new(kind: KeyKind, seed: u32) -> Self {
-		let suri = || Some(format!("//device-registry-bench//{seed}").into_bytes());
-		match kind {
-			KeyKind::Ed25519 => Self {
-				public: DeviceKey::Ed25519(sp_io::crypto::ed25519_generate(KEY_TYPE, suri()).0),
-				p256: None,
-			},
-			KeyKind::Sr25519 => Self {
-				public: DeviceKey::Sr25519(sp_io::crypto::sr25519_generate(KEY_TYPE, suri()).0),
-				p256: None,
-			},
-			KeyKind::Secp256k1 => Self {
-				public: DeviceKey::Secp256k1(sp_io::crypto::ecdsa_generate(KEY_TYPE, suri()).0),
-				p256: None,
-			},
-			KeyKind::P256 => {
-				let mut secret = [0x5a_u8; 32];
-				secret[28..].copy_from_slice(&seed.to_be_bytes());
-				let signing = p256::ecdsa::SigningKey::from_slice(&secret).expect("valid scalar");
-				let point = signing.verifying_key().to_encoded_point(true);
-				let mut public = [0u8; 33];
-				public.copy_from_slice(point.as_bytes());
-				Self { public: DeviceKey::P256(public), p256: Some(signing) }
-			},
-		}
-	}
-
-	fn sign(&self, msg: &[u8]) -> DeviceSignature {
-		match self.public {
-			DeviceKey::Ed25519(public) => DeviceSignature::Ed25519(
-				sp_io::crypto::ed25519_sign(KEY_TYPE, &ed25519::Public::from_raw(public), msg)
-					.expect("key is in the keystore")
-					.0,
-			),
-			DeviceKey::Sr25519(public) => DeviceSignature::Sr25519(
-				sp_io::crypto::sr25519_sign(KEY_TYPE, &sr25519::Public::from_raw(public), msg)
-					.expect("key is in the keystore")
-					.0,
-			),
-			DeviceKey::Secp256k1(public) => DeviceSignature::Secp256k1(
-				sp_io::crypto::ecdsa_sign(KEY_TYPE, &ecdsa::Public::from_raw(public), msg)
-					.expect("key is in the keystore")
-					.0,
-			),
-			DeviceKey::P256(_) => {
-				let signing = self.p256.as_ref().expect("P-256 keys carry their secret");
-				let signature: p256::ecdsa::Signature = signing.sign(msg);
-				let signature = signature.normalize_s().unwrap_or(signature);
-				let mut out = [0u8; 64];
-				out.copy_from_slice(&signature.to_bytes());
-				DeviceSignature::P256(out)
-			},
-		}
-	}
-}
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);

@@ -1297,4 +1297,9 @@ impl<T: Config> DeviceRegistry<T::AccountId> for Pallet<T> {
 	fn verify(id: DeviceId, msg: &[u8], signature: &DeviceSignature) -> bool {
 		Devices::<T>::get(id).is_some_and(|record| verify_signature(&record.key, msg, signature))
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmark(owner: &T::AccountId, key: DeviceKey) -> Option<DeviceId> {
+		Self::insert_device(owner.clone(), key, None, None, Default::default()).ok()
+	}
 }

@@ -1,14 +1,15 @@
-//! The IoT pallets: device registry (and, as they land, provenance, payment channels, feeds).
+//! The IoT pallets: device registry and provenance (and, as they land, payment channels, feeds).
 //!
 //! Deposits follow [`iot_primitives::token::deposit`] (0.02 IOT per storage item plus 0.001 IOT
 //! per byte), computed from the stored types' maximum encoded length so that they follow the
 //! bounds below; `runtime/tests/device_registry.rs` states the resulting amounts.
 
-use crate::{AccountId, Balances, Runtime, RuntimeHoldReason};
+use crate::{AccountId, Balances, DeviceRegistry, Runtime, RuntimeHoldReason};
 use codec::MaxEncodedLen;
 use iot_primitives::token::deposit;
 use iot_primitives::Balance;
 use pallet_device_registry::{BatchOf, DeviceRecordOf, OperatorOf};
+use pallet_provenance::{AnchorOf, AttestationOf, ProductOf, StreamOf};
 use polkadot_sdk::{
 	frame_support::{parameter_types, traits::ConstU32},
 	frame_system::EnsureRoot,
@@ -50,4 +51,42 @@ impl pallet_device_registry::Config for Runtime {
 	// A gateway, a fleet manager, a maintenance contractor...: a handful per device.
 	type MaxOperators = ConstU32<8>;
 	type WeightInfo = pallet_device_registry::weights::SubstrateWeight<Runtime>;
+}
+
+/// Anchors each stream keeps; the stream's deposit pays for all of them.
+const ANCHOR_WINDOW: u32 = 16;
+/// An attestation's entry in the by-subject index: the key (subject and id, hashed) only.
+const SUBJECT_INDEX_BYTES: usize = 16 + 18 + 8 + 8;
+
+parameter_types! {
+	/// Held per stream: the record and a full window of anchors (1 + window items).
+	pub StreamDeposit: Balance = deposit(
+		1 + ANCHOR_WINDOW,
+		bytes(
+			StreamOf::<Runtime>::max_encoded_len()
+				.saturating_add(AnchorOf::<Runtime>::max_encoded_len().saturating_mul(ANCHOR_WINDOW as usize)),
+		),
+	);
+	/// Held per attestation: the record and its subject index entry.
+	pub AttestationDeposit: Balance =
+		deposit(2, bytes(AttestationOf::<Runtime>::max_encoded_len().saturating_add(SUBJECT_INDEX_BYTES)));
+	/// Held per derived product.
+	pub ProductDeposit: Balance = deposit(1, bytes(ProductOf::<Runtime>::max_encoded_len()));
+}
+
+impl pallet_provenance::Config for Runtime {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Devices = DeviceRegistry;
+	type StreamDeposit = StreamDeposit;
+	type AttestationDeposit = AttestationDeposit;
+	type ProductDeposit = ProductDeposit;
+	type AnchorWindow = ConstU32<ANCHOR_WINDOW>;
+	// A CIDv1 in base32 is ~60 bytes; room for an `ipfs://` or https URL.
+	type MaxContentIdLen = ConstU32<96>;
+	type MaxLabelLen = ConstU32<32>;
+	type MaxSchemaLen = ConstU32<128>;
+	// A monthly report from daily batches of one device, or a few devices' weekly batches.
+	type MaxInputs = ConstU32<32>;
+	type WeightInfo = pallet_provenance::weights::SubstrateWeight<Runtime>;
 }

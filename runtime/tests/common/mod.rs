@@ -18,6 +18,7 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	}
 }
 
+#[allow(dead_code)] // not every test file builds a genesis state
 pub fn state_of(preset: &str) -> TestExternalities {
 	let patch: serde_json::Value =
 		serde_json::from_slice(&get_preset(&PresetId::from(preset)).expect("preset exists"))
@@ -30,4 +31,10 @@ pub fn state_of(preset: &str) -> TestExternalities {
 			.expect("genesis builds")
 	});
 	ext
+}
+
+/// An amount in whole IOT, for printing.
+#[allow(dead_code)] // not every test file prints amounts
+pub fn iot(amount: u128) -> f64 {
+	amount as f64 / iot_runtime::token::UNIT as f64
 }

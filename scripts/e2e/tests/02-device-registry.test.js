@@ -10,59 +10,17 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { p256 } = require('@noble/curves/p256');
-const { mnemonicGenerate } = require('@polkadot/util-crypto');
-const { u8aConcat, u8aToHex, stringToU8a } = require('@polkadot/util');
+const { u8aToHex } = require('@polkadot/util');
 
 const { useNode } = require('../lib/suite');
 const { signAndFinalize } = require('../lib/node');
+const devices = require('../lib/devices');
 
 const ctx = useNode();
 
-const REGISTER_TAG = stringToU8a('iot-parachain:device-registry:register:v1');
-const KEY_VARIANT = { Ed25519: 0, Sr25519: 1, Secp256k1: 2, P256: 3 };
-
-/** SCALE(DeviceKey): the variant byte, then the raw key. */
-function scaleKey(type, publicKey) {
-  return u8aConcat(Uint8Array.of(KEY_VARIANT[type]), publicKey);
-}
-
-/** The registration payload a device signs: tag ‖ genesis hash ‖ owner ‖ SCALE(key). */
-function registrationPayload(api, owner, type, publicKey) {
-  return u8aConcat(REGISTER_TAG, api.genesisHash.toU8a(), owner.addressRaw, scaleKey(type, publicKey));
-}
-
-/** A device with a fresh sr25519 key (what a Linux gateway or a car's TCU could hold). */
-function sr25519Device() {
-  const pair = ctx.keyring.addFromUri(mnemonicGenerate(), {}, 'sr25519');
-  return {
-    type: 'Sr25519',
-    publicKey: pair.publicKey,
-    sign: (message) => pair.sign(message),
-  };
-}
-
-/** A device with a fresh P-256 key, signing like a secure element: ECDSA over SHA-256, low S. */
-function p256Device() {
-  const secret = p256.utils.randomPrivateKey();
-  return {
-    type: 'P256',
-    publicKey: p256.getPublicKey(secret, true),
-    sign: (message) => p256.sign(message, secret, { prehash: true, lowS: true }).toCompactRawBytes(),
-  };
-}
-
-function registerTx(api, owner, device, model) {
-  const signature = device.sign(registrationPayload(api, owner, device.type, device.publicKey));
-  const metadata = { model, firmwareVersion: '1.0.0', firmwareHash: null, uri: 'ipfs://bafy-demo' };
-  return api.tx.deviceRegistry.registerDevice(
-    { [device.type]: device.publicKey }, { [device.type]: signature }, metadata);
-}
-
-function eventOf(events, method) {
-  const found = events.find(({ event }) => event.section === 'deviceRegistry' && event.method === method);
-  assert.ok(found, `no deviceRegistry.${method} in ${events.map(({ event }) => `${event.section}.${event.method}`)}`);
-  return found.event;
-}
+const { registrationPayload, p256Device, registerTx } = devices;
+const sr25519Device = () => devices.sr25519Device(ctx.keyring);
+const eventOf = (events, method) => devices.eventOf(events, 'deviceRegistry', method);
 
 /** The DeviceRegistry hold of `who`, as a BigInt (0 if none). */
 async function registryHold(api, who, reason) {

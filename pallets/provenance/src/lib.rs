@@ -1,0 +1,793 @@
+//! # Provenance pallet
+//!
+//! Device-signed readings anchored on chain as Merkle roots of batches, streams that say what the
+//! readings are, third-party attestations with validity windows, and lineage from derived data
+//! products back to the anchors they were computed from.
+//!
+//! ## Overview
+//!
+//! - **Relayed anchors.** A device signs an [`AnchorPayload`] (genesis hash, device, stream,
+//!   sequence number, batch root and size, time range, optional content id; bytes in
+//!   [`iot_primitives::provenance`]). *Anyone* submits it with [`Pallet::anchor`] and pays the
+//!   fee: a gateway, the owner, an off-chain worker. The device needs no funds. The pallet checks
+//!   the signature with the device's current key and that the device is active, both through the
+//!   [`DeviceRegistry`] trait, and that the sequence number is greater than the stream's last.
+//!   One extrinsic anchors any number of readings at the same weight.
+//! - **Streams** are declared by the device's owner or an operator with `MANAGE_FEEDS`: name,
+//!   unit, value type, sampling interval, schema. Anchors name their stream.
+//! - **Bounded history.** Each stream keeps its last `Config::AnchorWindow` anchors; a new anchor
+//!   overwrites the oldest. The stream's deposit pays for the record *and* the full window, so
+//!   anchoring itself needs no deposit and state does not grow with readings: older anchors stay
+//!   in the chain's history (events), and a client proving an old reading does so against a block
+//!   in which the anchor was still stored.
+//! - **Inclusion proofs.** [`Pallet::verify_inclusion`] (runtime API `ProvenanceApi`) answers
+//!   "is this reading number `i` of anchor `(stream, index)`" from the reading's bytes and its
+//!   Merkle proof.
+//! - **Attestations.** Any account attests a claim (a hash, an optional schema) about a device, a
+//!   stream, an anchor or a product, for a window of blocks; it may supersede its own earlier
+//!   attestation of the same subject and revoke its attestations. Deposit-backed; removable once
+//!   no longer valid.
+//! - **Lineage.** [`Pallet::anchor_product`] anchors a derived product (a monthly report) with
+//!   the list of input anchors, each of which must be stored at that moment.
+//!
+//! ## Terminology
+//!
+//! - **Anchor index**: an anchor's position in its stream (0, 1, 2...), assigned by the chain;
+//!   **sequence number**: the device's own counter, signed, strictly increasing per stream.
+//! - **Window**: the anchors a stream stores, indices `anchor_count - AnchorWindow ..
+//!   anchor_count`.
+//!
+//! ## Interface
+//!
+//! - [`Pallet::create_stream`] `(device, info)`: signed, the device's owner or an operator with
+//!   `MANAGE_FEEDS`. Holds `StreamDeposit`. Event `StreamCreated`. Errors: `DeviceNotFound`,
+//!   `NotAuthorized`, `Overflow`, funds. O(1).
+//! - [`Pallet::remove_stream`] `(stream)`: signed, the stream's owner or the device's current
+//!   owner. Deletes the stream and its window, releases the deposit to the stream's owner. Event
+//!   `StreamRemoved`. Errors: `NotFound`, `NotAuthorized`. O(window).
+//! - [`Pallet::anchor`] `(stream, statement, signature)`: signed, anyone. Event `Anchored`.
+//!   Errors: `NotFound`, `DeviceInactive`, `StaleSequence`, `EmptyBatch`, `BadTimeRange`,
+//!   `BadSignature`, `Overflow`. O(1) + one signature check (weight per key type; P-256 is
+//!   verified in the runtime and is the heaviest).
+//! - [`Pallet::attest`] `(subject, claim_hash, schema, valid_from, valid_until, supersedes)`:
+//!   signed, anyone. Holds `AttestationDeposit`. Event `Attested` (and `AttestationSuperseded`).
+//!   Errors: `SubjectNotFound`, `BadValidity`, `NotFound` (superseded id), `NotAttester`,
+//!   `SubjectMismatch`, `NoLongerValid`, `Overflow`, funds. O(1).
+//! - [`Pallet::revoke_attestation`] `(id)`: signed, the attester. Event `AttestationRevoked`.
+//!   Errors: `NotFound`, `NotAttester`, `NoLongerValid` (already revoked). O(1).
+//! - [`Pallet::remove_attestation`] `(id)`: signed, the attester, once the attestation is
+//!   revoked, superseded or expired. Releases the deposit. Event `AttestationRemoved`. Errors:
+//!   `NotFound`, `NotAttester`, `StillValid`. O(1).
+//! - [`Pallet::anchor_product`] `(inputs, root, count, content_id)`: signed, anyone. Holds
+//!   `ProductDeposit`. Event `ProductAnchored`. Errors: `NoInputs`, `MissingInput`,
+//!   `EmptyBatch`, `Overflow`, funds. O(inputs).
+//! - [`Pallet::remove_product`] `(id)`: signed, the producer. Releases the deposit. Event
+//!   `ProductRemoved`. Errors: `NotFound`, `NotAuthorized`. O(1).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
+// `expect`; the hand-written modules deny it themselves.
+#![cfg_attr(
+	not(test),
+	deny(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
+
+extern crate alloc;
+
+use polkadot_sdk::polkadot_sdk_frame as frame;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+use alloc::vec::Vec;
+use frame::{
+	prelude::*,
+	traits::{
+		fungible::{InspectHold, MutateHold},
+		tokens::Precision,
+	},
+};
+use iot_primitives::{
+	device::Blake2Hasher,
+	provenance::{self as format},
+};
+pub use iot_primitives::{
+	device::DeviceRegistry,
+	provenance::{AnchorPayload, ANCHOR_TAG},
+};
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// The host's blake2 for the shared formats.
+pub struct HostBlake2;
+
+impl Blake2Hasher for HostBlake2 {
+	fn blake2_256(data: &[u8]) -> [u8; 32] {
+		frame::deps::sp_io::hashing::blake2_256(data)
+	}
+}
+
+/// What a device signs, minus what the chain fills in (tag, genesis hash, device, stream).
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct AnchorStatement<ContentId> {
+	/// Strictly increasing per device and stream.
+	pub sequence: u64,
+	/// Merkle root over the readings.
+	pub root: [u8; 32],
+	/// Number of readings (≥ 1).
+	pub count: u32,
+	/// Time of the first reading, ms since the UNIX epoch.
+	pub first_timestamp: u64,
+	/// Time of the last reading (≥ the first).
+	pub last_timestamp: u64,
+	/// Where the batch is stored off chain.
+	pub content_id: Option<ContentId>,
+}
+
+/// The statement as submitted.
+pub type AnchorStatementOf<T> = AnchorStatement<ContentIdOf<T>>;
+
+/// Weight of `anchor` for this signature's scheme.
+fn anchor_weight<T: Config>(signature: &DeviceSignature) -> Weight {
+	match signature.kind() {
+		KeyKind::Ed25519 => T::WeightInfo::anchor_ed25519(),
+		KeyKind::Sr25519 => T::WeightInfo::anchor_sr25519(),
+		KeyKind::Secp256k1 => T::WeightInfo::anchor_secp256k1(),
+		KeyKind::P256 => T::WeightInfo::anchor_p256(),
+	}
+}
+
+#[frame::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The overarching hold reason.
+		type RuntimeHoldReason: Parameter
+			+ Member
+			+ MaxEncodedLen
+			+ Copy
+			+ VariantCount
+			+ From<HoldReason>;
+
+		/// Currency whose balances hold the deposits.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungible::Mutate<Self::AccountId>;
+
+		/// The device registry: who owns a device, whether it is active, its signatures.
+		type Devices: DeviceRegistry<Self::AccountId>;
+
+		/// Held per stream: its record plus a full window of anchors
+		/// (`StreamOf::max_encoded_len() + AnchorWindow × AnchorOf::max_encoded_len()` bytes).
+		#[pallet::constant]
+		type StreamDeposit: Get<BalanceOf<Self>>;
+
+		/// Held per attestation (`AttestationOf::max_encoded_len()` bytes plus the subject index).
+		#[pallet::constant]
+		type AttestationDeposit: Get<BalanceOf<Self>>;
+
+		/// Held per derived product (`ProductOf::max_encoded_len()` bytes).
+		#[pallet::constant]
+		type ProductDeposit: Get<BalanceOf<Self>>;
+
+		/// Anchors each stream keeps; a new anchor overwrites the oldest beyond this.
+		#[pallet::constant]
+		type AnchorWindow: Get<u32>;
+
+		/// Maximum length of a content id (CID, URL), in bytes.
+		#[pallet::constant]
+		type MaxContentIdLen: Get<u32>;
+
+		/// Maximum length of a stream's name or unit, in bytes.
+		#[pallet::constant]
+		type MaxLabelLen: Get<u32>;
+
+		/// Maximum length of a schema reference, in bytes.
+		#[pallet::constant]
+		type MaxSchemaLen: Get<u32>;
+
+		/// Maximum number of input anchors of a derived product.
+		#[pallet::constant]
+		type MaxInputs: Get<u32>;
+
+		/// Weights of the calls, generated by the pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A stream's record and anchor window, held from its owner.
+		#[codec(index = 0)]
+		StreamDeposit,
+		/// An attestation, held from its attester.
+		#[codec(index = 1)]
+		AttestationDeposit,
+		/// A derived product, held from its producer.
+		#[codec(index = 2)]
+		ProductDeposit,
+	}
+
+	/// Streams.
+	#[pallet::storage]
+	pub type Streams<T: Config> = StorageMap<_, Twox64Concat, StreamId, StreamOf<T>, OptionQuery>;
+
+	/// Id the next stream gets.
+	#[pallet::storage]
+	pub type NextStreamId<T: Config> = StorageValue<_, StreamId, ValueQuery>;
+
+	/// The window of each stream: `(stream, index % AnchorWindow)` → anchor.
+	#[pallet::storage]
+	pub type Anchors<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, StreamId, Twox64Concat, u32, AnchorOf<T>, OptionQuery>;
+
+	/// Attestations.
+	#[pallet::storage]
+	pub type Attestations<T: Config> =
+		StorageMap<_, Twox64Concat, AttestationId, AttestationOf<T>, OptionQuery>;
+
+	/// Id the next attestation gets.
+	#[pallet::storage]
+	pub type NextAttestationId<T: Config> = StorageValue<_, AttestationId, ValueQuery>;
+
+	/// Attestations by subject, for paginated reads.
+	#[pallet::storage]
+	pub type AttestationsBySubject<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		Subject,
+		Twox64Concat,
+		AttestationId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Derived products.
+	#[pallet::storage]
+	pub type Products<T: Config> =
+		StorageMap<_, Twox64Concat, ProductId, ProductOf<T>, OptionQuery>;
+
+	/// Id the next product gets.
+	#[pallet::storage]
+	pub type NextProductId<T: Config> = StorageValue<_, ProductId, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A stream was declared.
+		StreamCreated { stream: StreamId, device: DeviceId, owner: T::AccountId },
+		/// A stream and its stored anchors were deleted; its deposit released.
+		StreamRemoved { stream: StreamId },
+		/// A device-signed batch was anchored.
+		Anchored {
+			stream: StreamId,
+			index: AnchorIndex,
+			device: DeviceId,
+			sequence: u64,
+			root: [u8; 32],
+			count: u32,
+			submitter: T::AccountId,
+		},
+		/// An attestation was made.
+		Attested { id: AttestationId, attester: T::AccountId, subject: Subject },
+		/// An attestation was replaced by a later one of the same attester.
+		AttestationSuperseded { id: AttestationId, by: AttestationId },
+		/// An attester withdrew an attestation.
+		AttestationRevoked { id: AttestationId },
+		/// A no longer valid attestation was deleted; its deposit released.
+		AttestationRemoved { id: AttestationId },
+		/// A derived product was anchored with its inputs.
+		ProductAnchored { id: ProductId, producer: T::AccountId, inputs: u32 },
+		/// A derived product was deleted; its deposit released.
+		ProductRemoved { id: ProductId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No such stream, anchor, attestation or product.
+		NotFound,
+		/// No such device in the registry.
+		DeviceNotFound,
+		/// The caller may not do this for this device or item.
+		NotAuthorized,
+		/// The device is not active (suspended, decommissioned, compromised, or its batch is).
+		DeviceInactive,
+		/// The sequence number is not greater than the stream's last one.
+		StaleSequence,
+		/// A batch must hold at least one reading.
+		EmptyBatch,
+		/// The last reading's time is before the first one's.
+		BadTimeRange,
+		/// The signature is not the device's over this statement on this chain.
+		BadSignature,
+		/// The attested subject does not exist (or the anchor is no longer stored).
+		SubjectNotFound,
+		/// The validity window ends before it starts.
+		BadValidity,
+		/// Only the attester may do this.
+		NotAttester,
+		/// A superseding attestation must be about the same subject.
+		SubjectMismatch,
+		/// The attestation is already revoked or superseded.
+		NoLongerValid,
+		/// The attestation is still valid: revoke it first, or wait until it expires.
+		StillValid,
+		/// A derived product needs at least one input.
+		NoInputs,
+		/// An input anchor does not exist or is no longer stored.
+		MissingInput,
+		/// An id counter is exhausted.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	#[deny(clippy::expect_used)]
+	impl<T: Config> Pallet<T> {
+		/// Declare a stream of readings for `device`.
+		///
+		/// Origin: signed, the device's owner or an operator with `MANAGE_FEEDS`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_stream())]
+		pub fn create_stream(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			info: StreamInfo<LabelOf<T>, SchemaOf<T>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(T::Devices::owner(device).is_some(), Error::<T>::DeviceNotFound);
+			ensure!(
+				T::Devices::can_act(device, &who, Permissions::MANAGE_FEEDS),
+				Error::<T>::NotAuthorized
+			);
+			let stream = NextStreamId::<T>::get();
+			let next = stream.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let deposit = T::StreamDeposit::get();
+			T::Currency::hold(&HoldReason::StreamDeposit.into(), &who, deposit)?;
+			NextStreamId::<T>::put(next);
+			Streams::<T>::insert(
+				stream,
+				Stream {
+					device,
+					owner: who.clone(),
+					info,
+					last_sequence: None,
+					anchor_count: 0,
+					deposit,
+					created_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::StreamCreated { stream, device, owner: who });
+			Ok(())
+		}
+
+		/// Delete `stream` and its stored anchors; the deposit returns to the stream's owner.
+		///
+		/// Origin: signed, the stream's owner or the device's current owner.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::remove_stream(T::AnchorWindow::get()))]
+		pub fn remove_stream(origin: OriginFor<T>, stream: StreamId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
+			ensure!(
+				who == record.owner || T::Devices::owner(record.device).as_ref() == Some(&who),
+				Error::<T>::NotAuthorized
+			);
+			let stored = Self::stored_anchors(&record);
+			let _ = Anchors::<T>::clear_prefix(stream, stored, None);
+			Streams::<T>::remove(stream);
+			Self::release(HoldReason::StreamDeposit, &record.owner, record.deposit);
+			Self::deposit_event(Event::StreamRemoved { stream });
+			Ok(Some(T::WeightInfo::remove_stream(stored)).into())
+		}
+
+		/// Anchor a batch of readings signed by the stream's device. Anyone may submit it.
+		///
+		/// Origin: signed, anyone (pays the fee; the device needs no funds).
+		#[pallet::call_index(2)]
+		#[pallet::weight(anchor_weight::<T>(signature))]
+		pub fn anchor(
+			origin: OriginFor<T>,
+			stream: StreamId,
+			statement: AnchorStatementOf<T>,
+			signature: DeviceSignature,
+		) -> DispatchResult {
+			let submitter = ensure_signed(origin)?;
+			let mut record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
+			ensure!(T::Devices::is_active(record.device), Error::<T>::DeviceInactive);
+			ensure!(
+				record.last_sequence.is_none_or(|last| statement.sequence > last),
+				Error::<T>::StaleSequence
+			);
+			ensure!(statement.count > 0, Error::<T>::EmptyBatch);
+			ensure!(
+				statement.first_timestamp <= statement.last_timestamp,
+				Error::<T>::BadTimeRange
+			);
+			let payload = Self::payload(record.device, stream, &statement);
+			ensure!(
+				T::Devices::verify(record.device, &payload.signing_bytes(), &signature),
+				Error::<T>::BadSignature
+			);
+
+			let index = record.anchor_count;
+			record.anchor_count = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			record.last_sequence = Some(statement.sequence);
+			let device = record.device;
+			Streams::<T>::insert(stream, record);
+			Anchors::<T>::insert(
+				stream,
+				Self::slot(index),
+				Anchor {
+					index,
+					sequence: statement.sequence,
+					root: statement.root,
+					count: statement.count,
+					first_timestamp: statement.first_timestamp,
+					last_timestamp: statement.last_timestamp,
+					content_id: statement.content_id,
+					submitter: submitter.clone(),
+					anchored_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::Anchored {
+				stream,
+				index,
+				device,
+				sequence: statement.sequence,
+				root: statement.root,
+				count: statement.count,
+				submitter,
+			});
+			Ok(())
+		}
+
+		/// Attest `claim_hash` about `subject` for blocks `valid_from ..= valid_until`,
+		/// optionally superseding the caller's earlier attestation `supersedes` of the same
+		/// subject.
+		///
+		/// Origin: signed, anyone.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::attest())]
+		pub fn attest(
+			origin: OriginFor<T>,
+			subject: Subject,
+			claim_hash: [u8; 32],
+			schema: Option<SchemaOf<T>>,
+			valid_from: BlockNumberFor<T>,
+			valid_until: Option<BlockNumberFor<T>>,
+			supersedes: Option<AttestationId>,
+		) -> DispatchResult {
+			let attester = ensure_signed(origin)?;
+			ensure!(Self::subject_exists(&subject), Error::<T>::SubjectNotFound);
+			ensure!(valid_until.is_none_or(|until| valid_from <= until), Error::<T>::BadValidity);
+			let now = frame_system::Pallet::<T>::block_number();
+			let replaced = match supersedes {
+				Some(old_id) => {
+					let mut old = Attestations::<T>::get(old_id).ok_or(Error::<T>::NotFound)?;
+					ensure!(old.attester == attester, Error::<T>::NotAttester);
+					ensure!(old.subject == subject, Error::<T>::SubjectMismatch);
+					ensure!(
+						old.revoked_at.is_none() && old.superseded_at.is_none(),
+						Error::<T>::NoLongerValid
+					);
+					old.superseded_at = Some(now);
+					Some((old_id, old))
+				},
+				None => None,
+			};
+			let id = NextAttestationId::<T>::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let deposit = T::AttestationDeposit::get();
+			T::Currency::hold(&HoldReason::AttestationDeposit.into(), &attester, deposit)?;
+			NextAttestationId::<T>::put(next);
+			if let Some((old_id, old)) = replaced {
+				Attestations::<T>::insert(old_id, old);
+				Self::deposit_event(Event::AttestationSuperseded { id: old_id, by: id });
+			}
+			Attestations::<T>::insert(
+				id,
+				Attestation {
+					attester: attester.clone(),
+					subject,
+					claim_hash,
+					schema,
+					valid_from,
+					valid_until,
+					supersedes,
+					superseded_at: None,
+					revoked_at: None,
+					deposit,
+				},
+			);
+			AttestationsBySubject::<T>::insert(subject, id, ());
+			Self::deposit_event(Event::Attested { id, attester, subject });
+			Ok(())
+		}
+
+		/// Withdraw attestation `id` from this block on.
+		///
+		/// Origin: signed, the attester.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::revoke_attestation())]
+		pub fn revoke_attestation(origin: OriginFor<T>, id: AttestationId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut attestation = Attestations::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+			ensure!(attestation.attester == who, Error::<T>::NotAttester);
+			ensure!(attestation.revoked_at.is_none(), Error::<T>::NoLongerValid);
+			attestation.revoked_at = Some(frame_system::Pallet::<T>::block_number());
+			Attestations::<T>::insert(id, attestation);
+			Self::deposit_event(Event::AttestationRevoked { id });
+			Ok(())
+		}
+
+		/// Delete attestation `id` once it is revoked, superseded or expired; release its deposit.
+		///
+		/// Origin: signed, the attester.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::remove_attestation())]
+		pub fn remove_attestation(origin: OriginFor<T>, id: AttestationId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let attestation = Attestations::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+			ensure!(attestation.attester == who, Error::<T>::NotAttester);
+			let now = frame_system::Pallet::<T>::block_number();
+			let expired = attestation.valid_until.is_some_and(|until| until < now);
+			ensure!(
+				expired || attestation.revoked_at.is_some() || attestation.superseded_at.is_some(),
+				Error::<T>::StillValid
+			);
+			Attestations::<T>::remove(id);
+			AttestationsBySubject::<T>::remove(attestation.subject, id);
+			Self::release(HoldReason::AttestationDeposit, &who, attestation.deposit);
+			Self::deposit_event(Event::AttestationRemoved { id });
+			Ok(())
+		}
+
+		/// Anchor a derived product computed from `inputs` (anchors stored now).
+		///
+		/// Origin: signed, anyone (the producer).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::anchor_product(T::MaxInputs::get()))]
+		pub fn anchor_product(
+			origin: OriginFor<T>,
+			inputs: InputsOf<T>,
+			root: [u8; 32],
+			count: u32,
+			content_id: Option<ContentIdOf<T>>,
+		) -> DispatchResultWithPostInfo {
+			let producer = ensure_signed(origin)?;
+			ensure!(!inputs.is_empty(), Error::<T>::NoInputs);
+			ensure!(count > 0, Error::<T>::EmptyBatch);
+			for (stream, index) in inputs.iter() {
+				ensure!(Self::anchor_of(*stream, *index).is_some(), Error::<T>::MissingInput);
+			}
+			let id = NextProductId::<T>::get();
+			let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let deposit = T::ProductDeposit::get();
+			T::Currency::hold(&HoldReason::ProductDeposit.into(), &producer, deposit)?;
+			NextProductId::<T>::put(next);
+			let input_count = u32::try_from(inputs.len()).unwrap_or(u32::MAX);
+			Products::<T>::insert(
+				id,
+				Product {
+					producer: producer.clone(),
+					root,
+					count,
+					content_id,
+					inputs,
+					deposit,
+					anchored_at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::ProductAnchored { id, producer, inputs: input_count });
+			Ok(Some(T::WeightInfo::anchor_product(input_count)).into())
+		}
+
+		/// Delete derived product `id`; release its deposit.
+		///
+		/// Origin: signed, the producer.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::remove_product())]
+		pub fn remove_product(origin: OriginFor<T>, id: ProductId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let product = Products::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+			ensure!(product.producer == who, Error::<T>::NotAuthorized);
+			Products::<T>::remove(id);
+			Self::release(HoldReason::ProductDeposit, &who, product.deposit);
+			Self::deposit_event(Event::ProductRemoved { id });
+			Ok(())
+		}
+	}
+}
+
+#[deny(clippy::expect_used)]
+impl<T: Config> Pallet<T> {
+	/// The chain's genesis hash, which every anchor statement binds.
+	pub fn genesis_hash() -> [u8; 32] {
+		let hash = frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero());
+		let mut out = [0u8; 32];
+		for (slot, byte) in out.iter_mut().zip(hash.as_ref()) {
+			*slot = *byte;
+		}
+		out
+	}
+
+	/// The full statement the device signed for `statement` on `stream`.
+	pub fn payload(
+		device: DeviceId,
+		stream: StreamId,
+		statement: &AnchorStatementOf<T>,
+	) -> AnchorPayload {
+		AnchorPayload {
+			tag: ANCHOR_TAG,
+			genesis_hash: Self::genesis_hash(),
+			device,
+			stream,
+			sequence: statement.sequence,
+			root: statement.root,
+			count: statement.count,
+			first_timestamp: statement.first_timestamp,
+			last_timestamp: statement.last_timestamp,
+			content_id: statement.content_id.as_ref().map(|cid| cid.to_vec()),
+		}
+	}
+
+	fn slot(index: AnchorIndex) -> u32 {
+		let window = u64::from(T::AnchorWindow::get().max(1));
+		u32::try_from(index.checked_rem(window).unwrap_or(0)).unwrap_or(0)
+	}
+
+	/// How many anchors of `stream` are stored (at most the window).
+	fn stored_anchors(stream: &StreamOf<T>) -> u32 {
+		u32::try_from(stream.anchor_count.min(u64::from(T::AnchorWindow::get()))).unwrap_or(0)
+	}
+
+	fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
+		// Best effort: a record must never get stuck because less than it says is held
+		// (`try_state` reports such a mismatch).
+		let _ = T::Currency::release(&reason.into(), who, amount, Precision::BestEffort);
+	}
+
+	fn subject_exists(subject: &Subject) -> bool {
+		match subject {
+			Subject::Device(device) => T::Devices::owner(*device).is_some(),
+			Subject::Stream(stream) => Streams::<T>::contains_key(stream),
+			Subject::Anchor(stream, index) => Self::anchor_of(*stream, *index).is_some(),
+			Subject::Product(id) => Products::<T>::contains_key(id),
+		}
+	}
+
+	/// Anchor `index` of `stream`, if it is stored (inside the stream's window).
+	pub fn anchor_of(stream: StreamId, index: AnchorIndex) -> Option<AnchorOf<T>> {
+		Anchors::<T>::get(stream, Self::slot(index)).filter(|anchor| anchor.index == index)
+	}
+
+	/// The newest anchor of `stream`.
+	pub fn latest_anchor(stream: StreamId) -> Option<AnchorOf<T>> {
+		let count = Streams::<T>::get(stream)?.anchor_count;
+		Self::anchor_of(stream, count.checked_sub(1)?)
+	}
+
+	/// Stored anchors of `stream`, newest first: at most `min(limit, AnchorWindow)`, starting
+	/// below `before` (the oldest index of the previous page; `None` for the newest page).
+	pub fn anchors(stream: StreamId, before: Option<AnchorIndex>, limit: u32) -> Vec<AnchorOf<T>> {
+		let Some(record) = Streams::<T>::get(stream) else { return Vec::new() };
+		let end = before.map_or(record.anchor_count, |b| b.min(record.anchor_count));
+		let oldest = record.anchor_count.saturating_sub(u64::from(T::AnchorWindow::get()));
+		let limit = u64::from(limit.min(T::AnchorWindow::get()));
+		let start = end.saturating_sub(limit).max(oldest);
+		(start..end).rev().filter_map(|index| Self::anchor_of(stream, index)).collect()
+	}
+
+	/// Whether `reading` is reading number `leaf_index` of anchor `(stream, index)`, by its
+	/// Merkle proof. `false` if the anchor is not stored.
+	pub fn verify_inclusion(
+		stream: StreamId,
+		index: AnchorIndex,
+		reading: &[u8],
+		leaf_index: u32,
+		proof: &[[u8; 32]],
+	) -> bool {
+		Self::anchor_of(stream, index).is_some_and(|anchor| {
+			format::verify_reading::<HostBlake2>(
+				&anchor.root,
+				anchor.count,
+				reading,
+				leaf_index,
+				proof,
+			)
+		})
+	}
+
+	/// A page of the attestations of `subject`: ids after `start_after`, at most
+	/// `min(limit, 100)`.
+	pub fn attestations_of(
+		subject: Subject,
+		start_after: Option<AttestationId>,
+		limit: u32,
+	) -> Vec<(AttestationId, AttestationOf<T>)> {
+		let limit = usize::try_from(limit.min(100)).unwrap_or(0);
+		let ids = match start_after {
+			Some(last) => AttestationsBySubject::<T>::iter_key_prefix_from(
+				subject,
+				AttestationsBySubject::<T>::hashed_key_for(subject, last),
+			),
+			None => AttestationsBySubject::<T>::iter_key_prefix(subject),
+		};
+		ids.take(limit).filter_map(|id| Attestations::<T>::get(id).map(|a| (id, a))).collect()
+	}
+
+	/// Whether attestation `id` holds at block `at`.
+	pub fn attestation_valid_at(id: AttestationId, at: BlockNumberFor<T>) -> bool {
+		Attestations::<T>::get(id).is_some_and(|attestation| attestation.is_valid_at(at))
+	}
+
+	/// Invariants: each hold equals the deposits its records state; anchors sit in their slot
+	/// inside their stream's window; the subject index matches the attestations.
+	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let mut expected: BTreeMap<(T::AccountId, u8), BalanceOf<T>> = BTreeMap::new();
+		let mut add = |who: &T::AccountId, reason: u8, amount: BalanceOf<T>| {
+			let entry = expected.entry((who.clone(), reason)).or_insert_with(Zero::zero);
+			*entry = entry.saturating_add(amount);
+		};
+		for (id, stream) in Streams::<T>::iter() {
+			add(&stream.owner, 0, stream.deposit);
+			ensure!(id < NextStreamId::<T>::get(), "stream id beyond the counter");
+		}
+		for (id, attestation) in Attestations::<T>::iter() {
+			add(&attestation.attester, 1, attestation.deposit);
+			ensure!(
+				AttestationsBySubject::<T>::contains_key(attestation.subject, id),
+				"attestation missing from the subject index"
+			);
+		}
+		for (subject, id) in AttestationsBySubject::<T>::iter_keys() {
+			ensure!(
+				Attestations::<T>::get(id).is_some_and(|a| a.subject == subject),
+				"subject index entry without its attestation"
+			);
+		}
+		for (_, product) in Products::<T>::iter() {
+			add(&product.producer, 2, product.deposit);
+		}
+		for (stream, slot, anchor) in Anchors::<T>::iter() {
+			let record = Streams::<T>::get(stream).ok_or("anchor of a removed stream")?;
+			ensure!(Self::slot(anchor.index) == slot, "anchor in the wrong slot");
+			ensure!(anchor.index < record.anchor_count, "anchor beyond its stream's count");
+		}
+		for ((who, reason), amount) in expected {
+			let reason = match reason {
+				0 => HoldReason::StreamDeposit,
+				1 => HoldReason::AttestationDeposit,
+				_ => HoldReason::ProductDeposit,
+			};
+			ensure!(
+				T::Currency::balance_on_hold(&reason.into(), &who) == amount,
+				"held deposit differs from the records"
+			);
+		}
+		Ok(())
+	}
+}
