@@ -2,7 +2,7 @@
 // Provenance against a real node: a JS device signs a batch of 1,000 readings, a gateway that is
 // not the device submits the root, reading #537 is proven included through the runtime API and
 // through `iot_verifyInclusion`, a tampered reading is not; a replayed anchor is refused; a
-// certifier attests the anchor and revokes it.
+// certifier attests the anchor and revokes it; a P-256 device (secure-element curve) anchors too.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -110,4 +110,26 @@ test('a certifier attests the anchor, then revokes it', async () => {
   assert.equal((await api.call.provenanceApi.attestationValidAt(id, revokedAt)).isTrue, false);
   assert.equal((await api.call.provenanceApi.attestationValidAt(id, revokedAt - 1)).isTrue,
     revokedAt - 1 >= now, 'valid from its start until the revocation');
+});
+
+test('a P-256 device (secure element) anchors a batch too', async () => {
+  const { api, charlie: owner, dave: gateway } = ctx;
+  const device = devices.p256Device();
+  const registered = await signAndFinalize(devices.registerTx(api, owner, device, 'se050-meter'), owner);
+  const deviceId = devices.eventOf(registered.events, 'deviceRegistry', 'DeviceRegistered').data.device.toNumber();
+  const info = { name: 'energy', unit: 'Wh', valueType: 'Unsigned', samplingIntervalMs: 60000, schema: '' };
+  const created = await signAndFinalize(api.tx.provenance.createStream(deviceId, info), owner);
+  const stream = devices.eventOf(created.events, 'provenance', 'StreamCreated').data.stream.toNumber();
+
+  const readings = Array.from({ length: 10 }, (_, i) => reading(i));
+  const { root, count } = provenance.batchRoot(readings);
+  const statement = { sequence: 7, root, count, firstTimestamp: 1, lastTimestamp: 2, contentId: null };
+  const signature = device.sign(provenance.anchorSigningBytes({
+    ...statement, contentId: undefined, genesisHash: api.genesisHash.toU8a(), device: deviceId, stream,
+  }));
+  const { events } = await signAndFinalize(api.tx.provenance.anchor(stream, statement, { P256: signature }), gateway);
+  const index = devices.eventOf(events, 'provenance', 'Anchored').data.index.toNumber();
+  const proof = provenance.batchProof(readings, 9);
+  assert.equal((await api.call.provenanceApi.verifyInclusion(
+    stream, index, u8aToHex(readings[9]), 9, proof)).isTrue, true);
 });
