@@ -44,10 +44,15 @@ if [ "$rust" = 1 ]; then
 	log "cargo clippy of the benchmark code (warnings are errors)"
 	(cd "$REPO_ROOT" && SKIP_WASM_BUILD=1 cargo clippy --locked "${bench_features[@]}" \
 		-p iot-runtime --features iot-runtime/runtime-benchmarks --all-targets -- -D warnings)
+	# Voucher verification vs raw signature checks (criterion, short run): fails below 0.8×.
+	QUICK=1 "$REPO_ROOT/scripts/bench-vouchers.sh"
 fi
 
 if [ "$e2e" = 1 ]; then
 	ensure_node_js
+	# The Rust example client of payment channels; an e2e test runs it against the dev node.
+	log "building the payment-channel example client"
+	(cd "$REPO_ROOT" && cargo build --locked -p payment-channel-client)
 	log "end-to-end tests against $IOT_NODE_BIN"
 	IOT_NODE_BIN="$IOT_NODE_BIN" "$REPO_ROOT/scripts/e2e/run.sh"
 fi

@@ -407,6 +407,44 @@ pub fn verify_p256(key: &[u8; 33], msg: &[u8], sig: &[u8; 64]) -> bool {
 	verifying_key.verify(msg, &signature).is_ok()
 }
 
+/// Verifies a device signature of `msg` by `key`.
+///
+/// Ed25519, Sr25519 and secp256k1 go through the host functions of `sp_io::crypto` (in native
+/// code they are plain `sp_core` calls and need no externalities); P-256 has no host function and
+/// is verified in the runtime by [`verify_p256`] (low-S only).
+/// A signature of another scheme than the key's is refused without any curve arithmetic.
+pub fn verify_signature(key: &DeviceKey, msg: &[u8], signature: &DeviceSignature) -> bool {
+	use polkadot_sdk::{
+		sp_core::{ecdsa, ed25519, sr25519},
+		sp_io,
+	};
+	match (key, signature) {
+		(DeviceKey::Ed25519(public), DeviceSignature::Ed25519(sig)) => {
+			sp_io::crypto::ed25519_verify(
+				&ed25519::Signature::from_raw(*sig),
+				msg,
+				&ed25519::Public::from_raw(*public),
+			)
+		},
+		(DeviceKey::Sr25519(public), DeviceSignature::Sr25519(sig)) => {
+			sp_io::crypto::sr25519_verify(
+				&sr25519::Signature::from_raw(*sig),
+				msg,
+				&sr25519::Public::from_raw(*public),
+			)
+		},
+		(DeviceKey::Secp256k1(public), DeviceSignature::Secp256k1(sig)) => {
+			sp_io::crypto::ecdsa_verify(
+				&ecdsa::Signature::from_raw(*sig),
+				msg,
+				&ecdsa::Public::from_raw(*public),
+			)
+		},
+		(DeviceKey::P256(public), DeviceSignature::P256(sig)) => verify_p256(public, msg, sig),
+		_ => false,
+	}
+}
+
 /// BLAKE2b with a 32-byte output, as a plug-in so the runtime can use its host function and a
 /// device or tool a pure-Rust implementation.
 pub trait Blake2Hasher {
@@ -579,6 +617,9 @@ pub trait DeviceRegistry<AccountId> {
 	/// The device's current owner, whatever its status; `None` if there is no such device.
 	fn owner(id: DeviceId) -> Option<AccountId>;
 
+	/// The device's current key, whatever its status; `None` if there is no such device.
+	fn key(id: DeviceId) -> Option<DeviceKey>;
+
 	/// Whether `who` may act for the device with `permission`: the owner may do anything; an
 	/// operator may do what its permission set contains. An empty `permission` asks whether
 	/// `who` is the owner or any operator. Says nothing about the device's status: combine with
@@ -602,6 +643,9 @@ impl<AccountId> DeviceRegistry<AccountId> for () {
 		false
 	}
 	fn owner(_: DeviceId) -> Option<AccountId> {
+		None
+	}
+	fn key(_: DeviceId) -> Option<DeviceKey> {
 		None
 	}
 	fn can_act(_: DeviceId, _: &AccountId, _: Permissions) -> bool {

@@ -11,6 +11,8 @@
 //! - [`provenance`]: reading batches (their Merkle tree and inclusion proofs) and the anchor
 //!   statement a device signs; test vectors shared with the JavaScript client in
 //!   `test-vectors/provenance.json`.
+//! - [`channel`]: payment-channel vouchers (the bytes a payer signs off chain, their
+//!   verification) with test vectors in `test-vectors/channels.json`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
@@ -27,6 +29,7 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 pub mod bench;
+pub mod channel;
 pub mod device;
 pub mod provenance;
 

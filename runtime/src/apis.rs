@@ -5,13 +5,14 @@
 use crate::{
 	configs::xcm::XcmConfig, genesis_config_presets, AccountId, AuraId, Balance, Block,
 	BlockNumber, ConsensusHook, DeviceRegistry, Executive, InherentDataExt, Nonce, OriginCaller,
-	ParachainInfo, ParachainSystem, PolkadotXcm, Provenance, Runtime, RuntimeCall, RuntimeEvent,
-	RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, BLOCK_PROCESSING_VELOCITY,
-	RELAY_PARENT_OFFSET, SLOT_DURATION, VERSION,
+	ParachainInfo, ParachainSystem, PaymentChannels, PolkadotXcm, Provenance, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+	BLOCK_PROCESSING_VELOCITY, RELAY_PARENT_OFFSET, SLOT_DURATION, VERSION,
 };
 use alloc::vec::Vec;
 use pallet_device_registry::{DeviceRecordOf, ManufacturerInfoOf};
 use pallet_device_registry_runtime_api::{DeviceId, DeviceKey};
+use pallet_payment_channels::{ChannelId, ChannelOf, SignedVoucherOf};
 use pallet_provenance::{AnchorIndex, AnchorOf, AttestationId, AttestationOf, StreamId, Subject};
 use polkadot_sdk::{
 	cumulus_primitives_core::{ParaId, RelayProofRequest, VerifySchedulingSignature},
@@ -353,6 +354,33 @@ impl_runtime_apis! {
 
 		fn attestation_valid_at(id: AttestationId, at: BlockNumber) -> bool {
 			Provenance::attestation_valid_at(id, at)
+		}
+	}
+
+	impl pallet_payment_channels_runtime_api::PaymentChannelsApi<
+		Block,
+		ChannelOf<Runtime>,
+		SignedVoucherOf<Runtime>,
+		AccountId,
+		Balance,
+	> for Runtime {
+		fn channel(id: ChannelId) -> Option<ChannelOf<Runtime>> {
+			pallet_payment_channels::Channels::<Runtime>::get(id)
+		}
+
+		fn channels_of(
+			who: AccountId,
+			start_after: Option<ChannelId>,
+			limit: u32,
+		) -> Vec<(ChannelId, ChannelOf<Runtime>)> {
+			PaymentChannels::channels_of(&who, start_after, limit)
+		}
+
+		fn check_voucher(
+			channel: ChannelId,
+			signed: SignedVoucherOf<Runtime>,
+		) -> Result<Balance, sp_runtime::DispatchError> {
+			PaymentChannels::check_voucher(channel, &signed)
 		}
 	}
 

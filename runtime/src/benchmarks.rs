@@ -19,8 +19,8 @@ use frame_system_benchmarking::{
 
 #[allow(unused_imports)]
 use crate::{
-	Balances, CollatorSelection, DeviceRegistry, MessageQueue, ParachainSystem, Provenance, Sudo,
-	Timestamp, Utility, WeightReclaim, XcmpQueue,
+	Balances, CollatorSelection, DeviceRegistry, MessageQueue, ParachainSystem, PaymentChannels,
+	Provenance, Sudo, Timestamp, Utility, WeightReclaim, XcmpQueue,
 };
 
 frame_benchmarking::define_benchmarks!(
@@ -38,6 +38,7 @@ frame_benchmarking::define_benchmarks!(
 	[cumulus_pallet_weight_reclaim, WeightReclaim]
 	[pallet_device_registry, DeviceRegistry]
 	[pallet_provenance, Provenance]
+	[pallet_payment_channels, PaymentChannels]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}

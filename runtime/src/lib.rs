@@ -41,6 +41,7 @@ pub use iot_primitives::{
 };
 /// The IoT pallets' record types, for the node's `iot_*` RPC methods.
 pub use pallet_device_registry;
+pub use pallet_payment_channels;
 pub use pallet_provenance;
 pub use polkadot_sdk::sp_consensus_aura::sr25519::AuthorityId as AuraId;
 
@@ -180,6 +181,7 @@ construct_runtime!(
 		// IoT: devices, their data and their payments.
 		DeviceRegistry: pallet_device_registry = 50,
 		Provenance: pallet_provenance = 51,
+		PaymentChannels: pallet_payment_channels = 52,
 
 		// Governance stand-in until a council exists.
 		Sudo: pallet_sudo = 255,

@@ -181,41 +181,7 @@ impl Blake2Hasher for HostBlake2 {
 	}
 }
 
-/// Verifies a device signature of `msg` by `key`.
-///
-/// Ed25519, Sr25519 and secp256k1 go through the host functions of `sp_io::crypto`; P-256 has no
-/// host function and is verified in the runtime by [`device_format::verify_p256`] (low-S only).
-/// A signature of another scheme than the key's is refused without any curve arithmetic.
-pub fn verify_signature(key: &DeviceKey, msg: &[u8], signature: &DeviceSignature) -> bool {
-	use frame::deps::sp_core::{ecdsa, ed25519, sr25519};
-	match (key, signature) {
-		(DeviceKey::Ed25519(public), DeviceSignature::Ed25519(sig)) => {
-			sp_io::crypto::ed25519_verify(
-				&ed25519::Signature::from_raw(*sig),
-				msg,
-				&ed25519::Public::from_raw(*public),
-			)
-		},
-		(DeviceKey::Sr25519(public), DeviceSignature::Sr25519(sig)) => {
-			sp_io::crypto::sr25519_verify(
-				&sr25519::Signature::from_raw(*sig),
-				msg,
-				&sr25519::Public::from_raw(*public),
-			)
-		},
-		(DeviceKey::Secp256k1(public), DeviceSignature::Secp256k1(sig)) => {
-			sp_io::crypto::ecdsa_verify(
-				&ecdsa::Signature::from_raw(*sig),
-				msg,
-				&ecdsa::Public::from_raw(*public),
-			)
-		},
-		(DeviceKey::P256(public), DeviceSignature::P256(sig)) => {
-			device_format::verify_p256(public, msg, sig)
-		},
-		_ => false,
-	}
-}
+pub use iot_primitives::device::verify_signature;
 
 /// Key id of `key` in the key index: `blake2_256(SCALE(key))`.
 pub fn key_id(key: &DeviceKey) -> H256 {
@@ -1284,6 +1250,10 @@ impl<T: Config> DeviceRegistry<T::AccountId> for Pallet<T> {
 
 	fn owner(id: DeviceId) -> Option<T::AccountId> {
 		Devices::<T>::get(id).map(|record| record.owner)
+	}
+
+	fn key(id: DeviceId) -> Option<DeviceKey> {
+		Devices::<T>::get(id).map(|record| record.key)
 	}
 
 	fn can_act(id: DeviceId, who: &T::AccountId, permission: Permissions) -> bool {

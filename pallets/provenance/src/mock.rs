@@ -5,13 +5,12 @@ use crate::{self as pallet_provenance, *};
 use core::cell::RefCell;
 use frame::{
 	deps::{
-		sp_core::{ecdsa, ed25519, sr25519, Pair as _},
-		sp_io,
+		sp_core::{sr25519, Pair as _},
 		sp_runtime::AccountId32,
 	},
 	testing_prelude::*,
 };
-use iot_primitives::device::{verify_p256, DeviceKey};
+use iot_primitives::device::{verify_signature, DeviceKey};
 use polkadot_sdk::{
 	pallet_balances, polkadot_sdk_frame as frame,
 	sp_keystore::{testing::MemoryKeystore, KeystoreExt},
@@ -119,29 +118,12 @@ impl DeviceRegistry<AccountId> for TestRegistry {
 		})
 	}
 
+	fn key(id: DeviceId) -> Option<DeviceKey> {
+		Self::get(id).map(|d| d.key)
+	}
+
 	fn verify(id: DeviceId, msg: &[u8], sig: &DeviceSignature) -> bool {
-		let Some(device) = Self::get(id) else { return false };
-		match (device.key, sig) {
-			(DeviceKey::Ed25519(k), DeviceSignature::Ed25519(s)) => sp_io::crypto::ed25519_verify(
-				&ed25519::Signature::from_raw(*s),
-				msg,
-				&ed25519::Public::from_raw(k),
-			),
-			(DeviceKey::Sr25519(k), DeviceSignature::Sr25519(s)) => sp_io::crypto::sr25519_verify(
-				&sr25519::Signature::from_raw(*s),
-				msg,
-				&sr25519::Public::from_raw(k),
-			),
-			(DeviceKey::Secp256k1(k), DeviceSignature::Secp256k1(s)) => {
-				sp_io::crypto::ecdsa_verify(
-					&ecdsa::Signature::from_raw(*s),
-					msg,
-					&ecdsa::Public::from_raw(k),
-				)
-			},
-			(DeviceKey::P256(k), DeviceSignature::P256(s)) => verify_p256(&k, msg, s),
-			_ => false,
-		}
+		Self::get(id).is_some_and(|d| verify_signature(&d.key, msg, sig))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -1,4 +1,4 @@
-//! The IoT pallets: device registry and provenance (and, as they land, payment channels, feeds).
+//! The IoT pallets: device registry, provenance, payment channels (and, as it lands, feeds).
 //!
 //! Deposits follow [`iot_primitives::token::deposit`] (0.02 IOT per storage item plus 0.001 IOT
 //! per byte), computed from the stored types' maximum encoded length so that they follow the
@@ -6,9 +6,11 @@
 
 use crate::{AccountId, Balances, DeviceRegistry, Runtime, RuntimeHoldReason};
 use codec::MaxEncodedLen;
+use iot_primitives::time::MINUTES;
 use iot_primitives::token::deposit;
 use iot_primitives::Balance;
 use pallet_device_registry::{BatchOf, DeviceRecordOf, OperatorOf};
+use pallet_payment_channels::ChannelOf;
 use pallet_provenance::{AnchorOf, AttestationOf, ProductOf, StreamOf};
 use polkadot_sdk::{
 	frame_support::{parameter_types, traits::ConstU32},
@@ -89,4 +91,29 @@ impl pallet_provenance::Config for Runtime {
 	// A monthly report from daily batches of one device, or a few devices' weekly batches.
 	type MaxInputs = ConstU32<32>;
 	type WeightInfo = pallet_provenance::weights::SubstrateWeight<Runtime>;
+}
+
+/// A channel's two entries in the by-account index: their keys (account and id, hashed), no value.
+const CHANNEL_INDEX_BYTES: usize = 2 * (16 + 32 + 8 + 8);
+
+parameter_types! {
+	/// Held from the payer per open channel: the record, its two index entries and the payer's
+	/// open-channel counter (4 items).
+	pub ChannelDeposit: Balance =
+		deposit(4, bytes(ChannelOf::<Runtime>::max_encoded_len().saturating_add(CHANNEL_INDEX_BYTES)));
+}
+
+impl pallet_payment_channels::Config for Runtime {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Devices = DeviceRegistry;
+	type ChannelDeposit = ChannelDeposit;
+	// One minute: a payee's gateway online at all notices a unilateral close in time. Channels
+	// choose longer periods for payees that are offline for longer.
+	type MinChallengePeriod = ConstU32<{ MINUTES }>;
+	// A car paying chargers and parking, a machine buying from a handful of suppliers.
+	type MaxChannelsPerPayer = ConstU32<64>;
+	// A gateway settles its devices' channels in batches of this size.
+	type MaxClaims = ConstU32<128>;
+	type WeightInfo = pallet_payment_channels::weights::SubstrateWeight<Runtime>;
 }
