@@ -85,6 +85,10 @@ for pallet in "${pallets[@]}"; do
 	fi
 done
 
-log "figures against balances.transfer_keep_alive (runtime test device_registry)"
-# `--workspace`: the feature set of the test command, so nothing is rebuilt for this.
-(cd "$REPO_ROOT" && cargo test --locked --workspace --test device_registry -- --nocapture --test-threads 1)
+log "figures against balances.transfer_keep_alive (the runtime's weight tests)"
+# The feature set of the test command (`--workspace` without the example client), so nothing is
+# rebuilt for this.
+for t in device_registry provenance payment_channels sensor_feeds; do
+	(cd "$REPO_ROOT" && cargo test --locked --workspace --exclude payment-channel-client \
+		--test "$t" -- --nocapture --test-threads 1)
+done

@@ -192,6 +192,7 @@ fn node_info(config: &Configuration, mode: NodeMode) -> rpc::iot::NodeInfo {
 /// Builds the closure that `spawn_tasks` calls for every RPC connection set-up.
 fn rpc_builder(
 	client: Arc<ParachainClient>,
+	backend: &Arc<ParachainBackend>,
 	pool: Arc<TransactionPool>,
 	info: rpc::iot::NodeInfo,
 ) -> Box<
@@ -199,11 +200,13 @@ fn rpc_builder(
 		polkadot_sdk::sc_rpc::SubscriptionTaskExecutor,
 	) -> Result<jsonrpsee::RpcModule<()>, sc_service::Error>,
 > {
+	let offchain_storage = backend.offchain_storage();
 	Box::new(move |_| {
 		rpc::create_full(rpc::FullDeps {
 			client: client.clone(),
 			pool: pool.clone(),
 			node_info: info.clone(),
+			offchain_storage: offchain_storage.clone(),
 		})
 		.map_err(sc_service::Error::Application)
 	})
@@ -324,7 +327,7 @@ where
 
 	let info = node_info(&parachain_config, NodeMode::Collator);
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
-		rpc_builder: rpc_builder(client.clone(), transaction_pool.clone(), info),
+		rpc_builder: rpc_builder(client.clone(), &backend, transaction_pool.clone(), info),
 		client: client.clone(),
 		transaction_pool: transaction_pool.clone(),
 		task_manager: &mut task_manager,
@@ -475,6 +478,15 @@ pub fn start_dev(
 		other: (_, mut telemetry, _),
 	} = new_partial(&config)?;
 
+	// The dev chain's feed operator is Alice (genesis preset `development`): her `iotf` key in
+	// this node's keystore lets its off-chain worker serve every feed, with no setup.
+	polkadot_sdk::sp_keystore::Keystore::sr25519_generate_new(
+		&*keystore_container.keystore(),
+		iot_primitives::feeds::KEY_TYPE,
+		Some("//Alice"),
+	)
+	.map_err(|e| sc_service::Error::Other(format!("inserting the dev feed operator key: {e}")))?;
+
 	// A dev chain has no peers.
 	config.network.default_peers_set.in_peers = 0;
 	config.network.default_peers_set.out_peers = 0;
@@ -563,7 +575,7 @@ pub fn start_dev(
 
 	let info = node_info(&config, NodeMode::Dev);
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
-		rpc_builder: rpc_builder(client.clone(), transaction_pool.clone(), info),
+		rpc_builder: rpc_builder(client.clone(), &backend, transaction_pool.clone(), info),
 		client: client.clone(),
 		transaction_pool,
 		task_manager: &mut task_manager,

@@ -13,6 +13,8 @@
 //!   `test-vectors/provenance.json`.
 //! - [`channel`]: payment-channel vouchers (the bytes a payer signs off chain, their
 //!   verification) with test vectors in `test-vectors/channels.json`.
+//! - [`feeds`]: sensor-feed reports an operator signs, how a feed's JSON value is read and
+//!   scaled, the median, and the worker's status the node serves.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
@@ -31,6 +33,7 @@ extern crate alloc;
 pub mod bench;
 pub mod channel;
 pub mod device;
+pub mod feeds;
 pub mod provenance;
 
 use polkadot_sdk::sp_runtime::{

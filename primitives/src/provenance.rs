@@ -134,6 +134,34 @@ pub fn combine<H: Blake2Hasher>(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
 	node_hash::<H>(left, right)
 }
 
+/// Recording readings that do not come device-signed (a sensor feed's aggregated value) as
+/// anchors of a stream, for pallets other than provenance.
+///
+/// A recorded reading is a one-reading batch: its anchor's root is the reading's leaf hash
+/// ([`reading_leaf_hash`]), so it is proven like any other reading (proof: no siblings, index 0,
+/// count 1). The anchor's submitter is the recording pallet's account; the reading's bytes say
+/// who vouches for it.
+pub trait ProvenanceRecorder<AccountId> {
+	/// The device `stream` belongs to; `None` if there is no such stream.
+	fn stream_device(stream: StreamId) -> Option<DeviceId>;
+
+	/// Records `reading` (taken at `timestamp_ms`, ms since the UNIX epoch) as the next anchor of
+	/// `stream` with sequence number `sequence`, which must be above the stream's last one.
+	/// Returns the anchor's index.
+	fn record(
+		stream: StreamId,
+		sequence: u64,
+		reading: &[u8],
+		timestamp_ms: u64,
+		submitter: &AccountId,
+	) -> Result<u64, polkadot_sdk::sp_runtime::DispatchError>;
+
+	/// Benchmarks of other pallets only: a stream of `device`, owned by `owner` (who must be
+	/// able to pay its deposit). `None` if the recorder cannot.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn stream_for_benchmark(owner: &AccountId, device: DeviceId) -> Option<StreamId>;
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

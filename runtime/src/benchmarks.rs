@@ -20,7 +20,7 @@ use frame_system_benchmarking::{
 #[allow(unused_imports)]
 use crate::{
 	Balances, CollatorSelection, DeviceRegistry, MessageQueue, ParachainSystem, PaymentChannels,
-	Provenance, Sudo, Timestamp, Utility, WeightReclaim, XcmpQueue,
+	Provenance, SensorFeeds, Sudo, Timestamp, Utility, WeightReclaim, XcmpQueue,
 };
 
 frame_benchmarking::define_benchmarks!(
@@ -39,6 +39,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_device_registry, DeviceRegistry]
 	[pallet_provenance, Provenance]
 	[pallet_payment_channels, PaymentChannels]
+	[pallet_sensor_feeds, SensorFeeds]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}

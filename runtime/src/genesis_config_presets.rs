@@ -4,8 +4,8 @@
 
 use crate::{
 	AccountId, AuraId, BalancesConfig, CollatorSelectionConfig, DeviceRegistryConfig,
-	ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	SudoConfig, DEFAULT_PARA_ID,
+	ParachainInfoConfig, PolkadotXcmConfig, RuntimeGenesisConfig, SensorFeedsConfig, SessionConfig,
+	SessionKeys, SudoConfig, DEFAULT_PARA_ID,
 };
 use alloc::{vec, vec::Vec};
 use iot_primitives::token::{EXISTENTIAL_DEPOSIT, UNIT};
@@ -26,6 +26,7 @@ fn genesis(
 	sudo: AccountId,
 	para_id: ParaId,
 	manufacturers: Vec<(AccountId, Vec<u8>)>,
+	feed_operators: Vec<pallet_sensor_feeds::crypto::Public>,
 ) -> serde_json::Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -45,6 +46,7 @@ fn genesis(
 		polkadot_xcm: PolkadotXcmConfig { safe_xcm_version: Some(XCM_VERSION) },
 		sudo: SudoConfig { key: Some(sudo) },
 		device_registry: DeviceRegistryConfig { manufacturers },
+		sensor_feeds: SensorFeedsConfig { operators: feed_operators },
 	})
 }
 
@@ -56,6 +58,12 @@ fn collator(keyring: Sr25519Keyring) -> (AccountId, AuraId) {
 /// in polkadot.js without first going through sudo.
 fn demo_manufacturers() -> Vec<(AccountId, Vec<u8>)> {
 	vec![(Sr25519Keyring::Charlie.to_account_id(), b"Demo Devices Ltd".to_vec())]
+}
+
+/// Feed operators: the collators' `//Name` sr25519 keys under key type `iotf`; `iot-node --dev`
+/// puts Alice's into its keystore, so its off-chain worker serves every feed.
+fn feed_operators(keys: &[Sr25519Keyring]) -> Vec<pallet_sensor_feeds::crypto::Public> {
+	keys.iter().map(|k| k.public().into()).collect()
 }
 
 fn dev_accounts() -> Vec<AccountId> {
@@ -71,6 +79,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 			Sr25519Keyring::Alice.to_account_id(),
 			DEFAULT_PARA_ID.into(),
 			demo_manufacturers(),
+			feed_operators(&[Sr25519Keyring::Alice]),
 		),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => genesis(
 			vec![collator(Sr25519Keyring::Alice), collator(Sr25519Keyring::Bob)],
@@ -78,6 +87,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 			Sr25519Keyring::Alice.to_account_id(),
 			DEFAULT_PARA_ID.into(),
 			demo_manufacturers(),
+			feed_operators(&[Sr25519Keyring::Alice, Sr25519Keyring::Bob]),
 		),
 		_ => return None,
 	};

@@ -43,6 +43,7 @@ pub use iot_primitives::{
 pub use pallet_device_registry;
 pub use pallet_payment_channels;
 pub use pallet_provenance;
+pub use pallet_sensor_feeds;
 pub use polkadot_sdk::sp_consensus_aura::sr25519::AuthorityId as AuraId;
 
 /// How accounts are addressed in extrinsics.
@@ -182,6 +183,7 @@ construct_runtime!(
 		DeviceRegistry: pallet_device_registry = 50,
 		Provenance: pallet_provenance = 51,
 		PaymentChannels: pallet_payment_channels = 52,
+		SensorFeeds: pallet_sensor_feeds = 53,
 
 		// Governance stand-in until a council exists.
 		Sudo: pallet_sudo = 255,

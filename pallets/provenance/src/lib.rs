@@ -99,7 +99,7 @@ use iot_primitives::{
 };
 pub use iot_primitives::{
 	device::DeviceRegistry,
-	provenance::{AnchorPayload, ANCHOR_TAG},
+	provenance::{AnchorPayload, ProvenanceRecorder, ANCHOR_TAG},
 };
 
 pub use pallet::*;
@@ -414,7 +414,7 @@ pub mod pallet {
 			signature: DeviceSignature,
 		) -> DispatchResult {
 			let submitter = ensure_signed(origin)?;
-			let mut record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
+			let record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
 			ensure!(T::Devices::is_active(record.device), Error::<T>::DeviceInactive);
 			ensure!(
 				record.last_sequence.is_none_or(|last| statement.sequence > last),
@@ -431,35 +431,16 @@ pub mod pallet {
 				Error::<T>::BadSignature
 			);
 
-			let index = record.anchor_count;
-			record.anchor_count = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			record.last_sequence = Some(statement.sequence);
-			let device = record.device;
-			Streams::<T>::insert(stream, record);
-			Anchors::<T>::insert(
+			Self::push_anchor(
 				stream,
-				Self::slot(index),
-				Anchor {
-					index,
-					sequence: statement.sequence,
-					root: statement.root,
-					count: statement.count,
-					first_timestamp: statement.first_timestamp,
-					last_timestamp: statement.last_timestamp,
-					content_id: statement.content_id,
-					submitter: submitter.clone(),
-					anchored_at: frame_system::Pallet::<T>::block_number(),
-				},
-			);
-			Self::deposit_event(Event::Anchored {
-				stream,
-				index,
-				device,
-				sequence: statement.sequence,
-				root: statement.root,
-				count: statement.count,
+				record,
+				statement.sequence,
+				statement.root,
+				statement.count,
+				(statement.first_timestamp, statement.last_timestamp),
+				statement.content_id,
 				submitter,
-			});
+			)?;
 			Ok(())
 		}
 
@@ -653,6 +634,50 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Stores the next anchor of `stream` (overwriting the oldest beyond the window) and emits
+	/// `Anchored`. Every check is the caller's; this only fails on an exhausted counter.
+	fn push_anchor(
+		stream: StreamId,
+		mut record: StreamOf<T>,
+		sequence: u64,
+		root: [u8; 32],
+		count: u32,
+		(first_timestamp, last_timestamp): (u64, u64),
+		content_id: Option<ContentIdOf<T>>,
+		submitter: T::AccountId,
+	) -> Result<AnchorIndex, DispatchError> {
+		let index = record.anchor_count;
+		record.anchor_count = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		record.last_sequence = Some(sequence);
+		let device = record.device;
+		Streams::<T>::insert(stream, record);
+		Anchors::<T>::insert(
+			stream,
+			Self::slot(index),
+			Anchor {
+				index,
+				sequence,
+				root,
+				count,
+				first_timestamp,
+				last_timestamp,
+				content_id,
+				submitter: submitter.clone(),
+				anchored_at: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		Self::deposit_event(Event::Anchored {
+			stream,
+			index,
+			device,
+			sequence,
+			root,
+			count,
+			submitter,
+		});
+		Ok(index)
+	}
+
 	fn slot(index: AnchorIndex) -> u32 {
 		let window = u64::from(T::AnchorWindow::get().max(1));
 		u32::try_from(index.checked_rem(window).unwrap_or(0)).unwrap_or(0)
@@ -789,5 +814,52 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		Ok(())
+	}
+}
+
+/// Other pallets (sensor feeds) record readings they vouch for as one-reading anchors.
+impl<T: Config> ProvenanceRecorder<T::AccountId> for Pallet<T> {
+	fn stream_device(stream: StreamId) -> Option<DeviceId> {
+		Streams::<T>::get(stream).map(|record| record.device)
+	}
+
+	fn record(
+		stream: StreamId,
+		sequence: u64,
+		reading: &[u8],
+		timestamp_ms: u64,
+		submitter: &T::AccountId,
+	) -> Result<AnchorIndex, DispatchError> {
+		let record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
+		ensure!(record.last_sequence.is_none_or(|last| sequence > last), Error::<T>::StaleSequence);
+		let root = format::reading_leaf_hash::<HostBlake2>(reading);
+		Self::push_anchor(
+			stream,
+			record,
+			sequence,
+			root,
+			1,
+			(timestamp_ms, timestamp_ms),
+			None,
+			submitter.clone(),
+		)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn stream_for_benchmark(owner: &T::AccountId, device: DeviceId) -> Option<StreamId> {
+		let info = StreamInfo {
+			name: Default::default(),
+			unit: Default::default(),
+			value_type: ValueType::Integer,
+			sampling_interval_ms: 1_000,
+			schema: Default::default(),
+		};
+		Pallet::<T>::create_stream(
+			frame_system::RawOrigin::Signed(owner.clone()).into(),
+			device,
+			info,
+		)
+		.ok()?;
+		NextStreamId::<T>::get().checked_sub(1)
 	}
 }

@@ -1,10 +1,13 @@
-//! The IoT pallets: device registry, provenance, payment channels (and, as it lands, feeds).
+//! The IoT pallets: device registry, provenance, payment channels, sensor feeds.
 //!
 //! Deposits follow [`iot_primitives::token::deposit`] (0.02 IOT per storage item plus 0.001 IOT
 //! per byte), computed from the stored types' maximum encoded length so that they follow the
 //! bounds below; `runtime/tests/device_registry.rs` states the resulting amounts.
 
-use crate::{AccountId, Balances, DeviceRegistry, Runtime, RuntimeHoldReason};
+use crate::{
+	AccountId, Balances, DeviceRegistry, Provenance, Runtime, RuntimeCall, RuntimeHoldReason,
+	Timestamp, TxExtension, UncheckedExtrinsic,
+};
 use codec::MaxEncodedLen;
 use iot_primitives::time::MINUTES;
 use iot_primitives::token::deposit;
@@ -12,9 +15,14 @@ use iot_primitives::Balance;
 use pallet_device_registry::{BatchOf, DeviceRecordOf, OperatorOf};
 use pallet_payment_channels::ChannelOf;
 use pallet_provenance::{AnchorOf, AttestationOf, ProductOf, StreamOf};
+use pallet_sensor_feeds::FeedOf;
 use polkadot_sdk::{
-	frame_support::{parameter_types, traits::ConstU32},
+	frame_support::{
+		parameter_types,
+		traits::{ConstU32, ConstU64},
+	},
 	frame_system::EnsureRoot,
+	sp_runtime::{generic, Permill},
 };
 
 /// Bytes a device's storage needs besides its record: the key index entry (9-byte value) and a
@@ -116,4 +124,79 @@ impl pallet_payment_channels::Config for Runtime {
 	// A gateway settles its devices' channels in batches of this size.
 	type MaxClaims = ConstU32<128>;
 	type WeightInfo = pallet_payment_channels::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// Held per feed: its record, pending round included (1 item).
+	pub FeedDeposit: Balance = deposit(1, bytes(FeedOf::<Runtime>::max_encoded_len()));
+	/// Reports further than 5% from the median are named as outliers.
+	pub FeedOutlierTolerance: Permill = Permill::from_percent(5);
+}
+
+impl pallet_sensor_feeds::Config for Runtime {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Devices = DeviceRegistry;
+	type Recorder = Provenance;
+	type Time = Timestamp;
+	type AuthorityId = pallet_sensor_feeds::crypto::Public;
+	// Governance stand-in: sudo, until a council exists.
+	type OperatorOrigin = EnsureRoot<AccountId>;
+	type FeedDeposit = FeedDeposit;
+	type MaxUrlLen = ConstU32<256>;
+	type MaxPointerLen = ConstU32<64>;
+	type MaxOperators = ConstU32<16>;
+	// The worker looks at every feed each block; the stale check at 8 per block.
+	type MaxFeeds = ConstU32<256>;
+	type MinInterval = ConstU32<2>;
+	type StaleAfterRounds = ConstU32<5>;
+	type StaleChecksPerBlock = ConstU32<8>;
+	type OutlierTolerance = FeedOutlierTolerance;
+	// Within one 6-second block, with room for the report to reach the pool.
+	type FetchTimeoutMs = ConstU64<2_000>;
+	// Sensor JSON is small; anything bigger is a misconfigured feed.
+	type MaxResponseBytes = ConstU32<{ 64 * 1024 }>;
+	type WeightInfo = pallet_sensor_feeds::weights::SubstrateWeight<Runtime>;
+}
+
+impl<C> polkadot_sdk::frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = UncheckedExtrinsic;
+}
+
+impl<C> polkadot_sdk::frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+/// Feed reports from off-chain workers: authorized by the operator's signature in the call
+/// (`#[pallet::authorize]`), so no signer, nonce or fee; immortal, like the pool tag that
+/// deduplicates them for one round.
+impl<C> polkadot_sdk::frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> TxExtension {
+		polkadot_sdk::cumulus_pallet_weight_reclaim::StorageWeightReclaim::new((
+			polkadot_sdk::frame_system::AuthorizeCall::<Runtime>::new(),
+			polkadot_sdk::frame_system::CheckNonZeroSender::<Runtime>::new(),
+			polkadot_sdk::frame_system::CheckSpecVersion::<Runtime>::new(),
+			polkadot_sdk::frame_system::CheckTxVersion::<Runtime>::new(),
+			polkadot_sdk::frame_system::CheckGenesis::<Runtime>::new(),
+			polkadot_sdk::frame_system::CheckEra::<Runtime>::from(generic::Era::Immortal),
+			polkadot_sdk::frame_system::CheckNonce::<Runtime>::from(0),
+			polkadot_sdk::frame_system::CheckWeight::<Runtime>::new(),
+			polkadot_sdk::pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			polkadot_sdk::frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+		))
+	}
 }

@@ -51,8 +51,8 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `3593`
-		// Minimum execution time: 85_817_000 picoseconds.
-		Weight::from_parts(88_821_000, 0)
+		// Minimum execution time: 85_687_000 picoseconds.
+		Weight::from_parts(88_341_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -63,8 +63,8 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `3593`
-		// Minimum execution time: 67_290_000 picoseconds.
-		Weight::from_parts(69_924_000, 0)
+		// Minimum execution time: 67_120_000 picoseconds.
+		Weight::from_parts(69_434_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -75,8 +75,8 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		// Proof Size summary in bytes:
 		//  Measured:  `39`
 		//  Estimated: `3593`
-		// Minimum execution time: 32_499_000 picoseconds.
-		Weight::from_parts(34_321_000, 0)
+		// Minimum execution time: 33_109_000 picoseconds.
+		Weight::from_parts(35_032_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -87,8 +87,8 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		// Proof Size summary in bytes:
 		//  Measured:  `174`
 		//  Estimated: `3593`
-		// Minimum execution time: 32_769_000 picoseconds.
-		Weight::from_parts(34_571_000, 0)
+		// Minimum execution time: 32_999_000 picoseconds.
+		Weight::from_parts(34_942_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -99,8 +99,8 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		// Proof Size summary in bytes:
 		//  Measured:  `103`
 		//  Estimated: `6196`
-		// Minimum execution time: 87_460_000 picoseconds.
-		Weight::from_parts(90_584_000, 0)
+		// Minimum execution time: 88_551_000 picoseconds.
+		Weight::from_parts(91_716_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
@@ -111,8 +111,8 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `3593`
-		// Minimum execution time: 83_263_000 picoseconds.
-		Weight::from_parts(86_538_000, 0)
+		// Minimum execution time: 84_385_000 picoseconds.
+		Weight::from_parts(89_172_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -123,8 +123,8 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		// Proof Size summary in bytes:
 		//  Measured:  `174`
 		//  Estimated: `3593`
-		// Minimum execution time: 26_890_000 picoseconds.
-		Weight::from_parts(28_432_000, 0)
+		// Minimum execution time: 27_511_000 picoseconds.
+		Weight::from_parts(29_313_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -136,11 +136,11 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + u * (85 ±0)`
 		//  Estimated: `990 + u * (2603 ±0)`
-		// Minimum execution time: 26_660_000 picoseconds.
-		Weight::from_parts(27_120_000, 0)
+		// Minimum execution time: 27_551_000 picoseconds.
+		Weight::from_parts(27_902_000, 0)
 			.saturating_add(Weight::from_parts(0, 990))
-			// Standard Error: 21_653
-			.saturating_add(Weight::from_parts(23_857_532, 0).saturating_mul(u.into()))
+			// Standard Error: 21_529
+			.saturating_add(Weight::from_parts(23_567_590, 0).saturating_mul(u.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(u.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(u.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(u.into()))
@@ -150,23 +150,23 @@ impl<T: polkadot_sdk::frame_system::Config> polkadot_sdk::pallet_balances::Weigh
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 9_144_000 picoseconds.
-		Weight::from_parts(9_955_000, 0)
+		Weight::from_parts(9_975_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn burn_allow_death() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 52_628_000 picoseconds.
-		Weight::from_parts(56_674_000, 0)
+		// Minimum execution time: 53_009_000 picoseconds.
+		Weight::from_parts(56_053_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 	fn burn_keep_alive() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 35_462_000 picoseconds.
-		Weight::from_parts(37_266_000, 0)
+		// Minimum execution time: 34_752_000 picoseconds.
+		Weight::from_parts(36_484_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 	}
 }

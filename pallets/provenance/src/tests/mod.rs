@@ -5,4 +5,5 @@ mod anchors;
 mod attestations;
 mod lineage;
 mod reads;
+mod recorder;
 mod streams;

@@ -1,0 +1,41 @@
+//! `ProvenanceRecorder`: readings other pallets vouch for, recorded as one-reading anchors.
+
+use crate::{
+	mock::{Provenance, *},
+	*,
+};
+use frame::testing_prelude::*;
+
+#[test]
+fn a_recorded_reading_is_an_anchor_proven_like_any_other() {
+	test(|| {
+		let stream = stream();
+		assert_eq!(
+			<Provenance as ProvenanceRecorder<AccountId>>::stream_device(stream),
+			Some(DEVICE)
+		);
+		assert_eq!(<Provenance as ProvenanceRecorder<AccountId>>::stream_device(99), None);
+		let reading = b"feed 0, round 7: 1234.5 W".to_vec();
+		let index = <Provenance as ProvenanceRecorder<AccountId>>::record(
+			stream,
+			7,
+			&reading,
+			1_700_000_000_000,
+			&GATEWAY,
+		)
+		.unwrap();
+		let anchor = Provenance::anchor_of(stream, index).unwrap();
+		assert_eq!((anchor.sequence, anchor.count, anchor.submitter), (7, 1, GATEWAY));
+		assert!(Provenance::verify_inclusion(stream, index, &reading, 0, &[]));
+		assert!(!Provenance::verify_inclusion(stream, index, b"another reading", 0, &[]));
+		// The sequence rules of device anchors hold: no going back, no unknown stream.
+		assert_noop!(
+			<Provenance as ProvenanceRecorder<AccountId>>::record(stream, 7, &reading, 0, &GATEWAY),
+			Error::<Test>::StaleSequence
+		);
+		assert_noop!(
+			<Provenance as ProvenanceRecorder<AccountId>>::record(99, 8, &reading, 0, &GATEWAY),
+			Error::<Test>::NotFound
+		);
+	});
+}

@@ -1,0 +1,236 @@
+//! Benchmarks (FRAME v2) of every call and the stale check in their worst case:
+//!
+//! - `register_feed` / `update_feed` with the longest URL and pointer;
+//! - `report`: a report that joins a round still short of its quorum, with `MaxOperators`
+//!   operators (the assignment and duplicate checks walk all of them);
+//! - `report_settling` over the reports `n` of the settling round: median, outlier check, and
+//!   the reading recorded through the runtime's real `ProvenanceRecorder`;
+//! - `authorize_report`: the pool's check, signature included;
+//! - `check_stale` over the feeds looked at per block, every one of them flagged.
+//!
+//! Operator keys come from the benchmark keystore (`RuntimeAppPublic::generate_pair`); devices
+//! and streams from the `register_for_benchmark` / `stream_for_benchmark` hooks of the traits.
+
+#![cfg(feature = "runtime-benchmarks")]
+// Benchmark setup may panic and do plain arithmetic: it never runs on chain.
+#![allow(
+	clippy::unwrap_used,
+	clippy::expect_used,
+	clippy::indexing_slicing,
+	clippy::arithmetic_side_effects
+)]
+
+use super::*;
+use alloc::format;
+use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
+use iot_primitives::{bench::BenchKey, device::KeyKind};
+use polkadot_sdk::frame_support::traits::Authorize;
+
+fn fund<T: Config>(who: &T::AccountId) {
+	let amount = BalanceOf::<T>::max_value() / 1_000_000u32.into();
+	let _ = T::Currency::set_balance(who, amount);
+}
+
+fn bounded<S: Get<u32>>(prefix: &[u8]) -> BoundedVec<u8, S> {
+	let mut bytes = prefix.to_vec();
+	bytes.resize(S::get() as usize, b'a');
+	bytes.try_into().expect("exactly the bound")
+}
+
+fn max_spec<T: Config>(operators: u8, quorum: u8) -> FeedSpecOf<T> {
+	FeedSpec {
+		url: bounded::<T::MaxUrlLen>(b"https://"),
+		pointer: bounded::<T::MaxPointerLen>(b"/"),
+		value_type: FeedValueType::Decimal,
+		decimals: 18,
+		unit: bounded::<ConstU32<16>>(b""),
+		interval: T::MinInterval::get(),
+		operators_per_round: operators,
+		quorum,
+	}
+}
+
+/// A funded owner with a device and a stream of it.
+fn device_and_stream<T: Config>(owner: &T::AccountId) -> (DeviceId, StreamId) {
+	fund::<T>(owner);
+	let device =
+		T::Devices::register_for_benchmark(owner, BenchKey::new(KeyKind::Sr25519, 9).public)
+			.expect("registry can");
+	let stream = T::Recorder::stream_for_benchmark(owner, device).expect("recorder can");
+	(device, stream)
+}
+
+/// `n` operators from the benchmark keystore, set on chain.
+fn operators<T: Config>(n: u32) -> Vec<T::AuthorityId> {
+	let keys: Vec<T::AuthorityId> = (0..n)
+		.map(|i| T::AuthorityId::generate_pair(Some(format!("//operator{i}").into_bytes())))
+		.collect();
+	let mut sorted = keys.clone();
+	sorted.sort();
+	Operators::<T>::put(OperatorsOf::<T>::try_from(sorted).expect("at most MaxOperators"));
+	keys
+}
+
+/// A feed asking all `n` operators with quorum `quorum`, its current round, and the reports of
+/// the first `already` operators in.
+fn feed_with_reports<T: Config>(
+	n: u32,
+	quorum: u32,
+	already: u32,
+) -> (FeedId, Round, Vec<T::AuthorityId>) {
+	let owner: T::AccountId = account("owner", 0, 0);
+	let (device, stream) = device_and_stream::<T>(&owner);
+	let keys = operators::<T>(n);
+	Pallet::<T>::register_feed(
+		RawOrigin::Signed(owner).into(),
+		device,
+		stream,
+		max_spec::<T>(n as u8, quorum as u8),
+	)
+	.expect("valid feed");
+	let feed = NextFeedId::<T>::get() - 1;
+	let now = frame_system::Pallet::<T>::block_number() + T::MinInterval::get();
+	frame_system::Pallet::<T>::set_block_number(now);
+	let round = Pallet::<T>::round_at(&Feeds::<T>::get(feed).unwrap().spec, now);
+	for (i, key) in keys.iter().enumerate().take(already as usize) {
+		let (report, signature) = signed::<T>(feed, round, key, i as i128 * 1_000);
+		Pallet::<T>::report(RawOrigin::Authorized.into(), report, signature).expect("counted");
+	}
+	(feed, round, keys)
+}
+
+fn signed<T: Config>(
+	feed: FeedId,
+	round: Round,
+	key: &T::AuthorityId,
+	value: i128,
+) -> (Report<T::AuthorityId>, <T::AuthorityId as RuntimeAppPublic>::Signature) {
+	let payload = ReportPayload::new(Pallet::<T>::genesis_hash(), feed, round, value);
+	let signature = key.sign(&payload.signing_bytes()).expect("key in the keystore");
+	(Report { feed, round, value, operator: key.clone() }, signature)
+}
+
+#[benchmarks(where <T as frame_system::Config>::RuntimeCall: From<Call<T>>)]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_feed() {
+		let owner: T::AccountId = whitelisted_caller();
+		let (device, stream) = device_and_stream::<T>(&owner);
+		let max = T::MaxOperators::get() as u8;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device, stream, max_spec::<T>(max, max));
+		assert_eq!(FeedCount::<T>::get(), 1);
+	}
+
+	#[benchmark]
+	fn update_feed() {
+		let owner: T::AccountId = whitelisted_caller();
+		let (device, stream) = device_and_stream::<T>(&owner);
+		Pallet::<T>::register_feed(
+			RawOrigin::Signed(owner.clone()).into(),
+			device,
+			stream,
+			max_spec::<T>(1, 1),
+		)
+		.expect("valid feed");
+		let max = T::MaxOperators::get() as u8;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), 0, max_spec::<T>(max, max));
+		assert_eq!(Feeds::<T>::get(0).unwrap().spec.quorum, max);
+	}
+
+	#[benchmark]
+	fn remove_feed() {
+		let owner: T::AccountId = whitelisted_caller();
+		let (device, stream) = device_and_stream::<T>(&owner);
+		Pallet::<T>::register_feed(
+			RawOrigin::Signed(owner.clone()).into(),
+			device,
+			stream,
+			max_spec::<T>(1, 1),
+		)
+		.expect("valid feed");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), 0);
+		assert_eq!(FeedCount::<T>::get(), 0);
+	}
+
+	#[benchmark]
+	fn set_operators(n: Linear<1, { T::MaxOperators::get() }>) -> Result<(), BenchmarkError> {
+		let origin =
+			T::OperatorOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let keys: Vec<T::AuthorityId> = (0..n)
+			.map(|i| T::AuthorityId::generate_pair(Some(format!("//set{i}").into_bytes())))
+			.collect();
+		let keys: OperatorsOf<T> = keys.try_into().expect("at most MaxOperators");
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, keys);
+		assert_eq!(Operators::<T>::get().len() as u32, n);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn report() {
+		let max = T::MaxOperators::get();
+		// Quorum of all operators, all but two reported: the next one still waits.
+		let (feed, round, keys) = feed_with_reports::<T>(max, max, max.saturating_sub(2));
+		let (submitted, signature) =
+			signed::<T>(feed, round, &keys[max.saturating_sub(2) as usize], 7);
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, submitted, signature);
+		assert!(max == 1 || Feeds::<T>::get(feed).unwrap().last.is_none());
+	}
+
+	#[benchmark]
+	fn report_settling(n: Linear<1, { T::MaxOperators::get() }>) {
+		let (feed, round, keys) = feed_with_reports::<T>(T::MaxOperators::get(), n, n - 1);
+		let (submitted, signature) = signed::<T>(feed, round, &keys[n as usize - 1], i128::MAX / 2);
+		#[extrinsic_call]
+		report(RawOrigin::Authorized, submitted, signature);
+		assert_eq!(Feeds::<T>::get(feed).unwrap().last.unwrap().reporters as u32, n);
+	}
+
+	#[benchmark]
+	fn authorize_report() -> Result<(), BenchmarkError> {
+		let max = T::MaxOperators::get();
+		let (feed, round, keys) = feed_with_reports::<T>(max, max, max.saturating_sub(2));
+		let (submitted, signature) =
+			signed::<T>(feed, round, &keys[max.saturating_sub(2) as usize], 7);
+		let call: <T as frame_system::Config>::RuntimeCall =
+			Call::<T>::report { report: submitted, signature }.into();
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.expect("report is an authorized call")
+				.map_err(|_| "authorize failed")?;
+		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn check_stale(n: Linear<0, { T::StaleChecksPerBlock::get() }>) {
+		let owner: T::AccountId = account("owner", 0, 0);
+		let (device, stream) = device_and_stream::<T>(&owner);
+		for _ in 0..n {
+			Pallet::<T>::register_feed(
+				RawOrigin::Signed(owner.clone()).into(),
+				device,
+				stream,
+				max_spec::<T>(1, 1),
+			)
+			.expect("valid feed");
+		}
+		let later = T::MinInterval::get() * (T::StaleAfterRounds::get() + 2).into();
+		let now = frame_system::Pallet::<T>::block_number() + later;
+		let checked;
+		#[block]
+		{
+			checked = Pallet::<T>::check_stale(now);
+		}
+		assert_eq!(checked, n);
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::Env::new(0).ext, crate::mock::Test);
+}

@@ -1,0 +1,741 @@
+//! # Sensor feeds pallet
+//!
+//! Off-chain workers of the chain's own nodes fetch registered HTTP sensor feeds, agree on a
+//! value per round, and bring it on chain with provenance, without a trusted bot.
+//!
+//! ## Overview
+//!
+//! - **Feeds** are registered by a device's owner or an operator of the device with
+//!   `MANAGE_FEEDS`: URL, JSON pointer, value type, decimals, unit, polling interval in blocks,
+//!   and the device stream the values belong to (a stream of the provenance pallet, checked
+//!   through [`ProvenanceRecorder`]). Deposit-backed; updated and removed by their owner.
+//! - **Operators** are a governance-managed set of off-chain worker keys of our own key type
+//!   `iotf` (sr25519). Each round of a feed (`block / interval`) is assigned to
+//!   `operators_per_round` operators, chosen deterministically from `H(feed ‖ round)`, so the
+//!   work rotates and no operator can pick its rounds.
+//! - **The worker** ([`Pallet::offchain_worker`]): on each block, for every feed whose current
+//!   round is not settled and is assigned to a key in the node's keystore, it GETs the URL (all
+//!   due feeds at once, with a deadline and a response-size limit), reads the value
+//!   ([`iot_primitives::feeds::parse_value`]), and submits `report` as an **authorized
+//!   unsigned transaction** carrying the report signed by the operator key. Why not a signed
+//!   transaction: the operator key needs no funds and no account, and there is no account nonce
+//!   to cache and drift when several reports are in flight; replay protection is the
+//!   `(feed, round, operator)` uniqueness the chain enforces. A local lock per feed keeps
+//!   overlapping workers from fetching twice, and a per-round marker keeps a worker from
+//!   trying a feed more than once per round (no double submissions, no hammering a broken
+//!   endpoint every block). Last success, last error and latency per feed go to the node's
+//!   off-chain storage ([`iot_primitives::feeds::FeedStatus`]), which the node's
+//!   `iot_feedStatus` RPC method serves.
+//! - **Aggregation**: once `quorum` assigned operators reported for the round, the value is the
+//!   median, stored with its round and block; reports further than `OutlierTolerance` from the
+//!   median are named in `OutlierReported`. The value is recorded as a reading of the feed's
+//!   stream through [`ProvenanceRecorder`]; the reading names the reporting operators.
+//! - **Bad input** (unreachable host, timeout, HTTP errors, a huge body, invalid JSON, a missing
+//!   field, a non-numeric value) produces no transaction, only a status in the node. Feeds that
+//!   stop settling for `StaleAfterRounds` rounds are flagged by `FeedStale`; the next value
+//!   clears the flag.
+//!
+//! ## Interface
+//!
+//! - [`Pallet::register_feed`] `(device, stream, spec)`: signed, the device's owner or an operator
+//!   with `MANAGE_FEEDS`. Holds `FeedDeposit`. Event `FeedRegistered`. Errors: `DeviceNotFound`,
+//!   `NotAuthorized`, `StreamMismatch`, `BadSpec`, `TooManyFeeds`, `Overflow`, funds. O(1).
+//! - [`Pallet::update_feed`] `(feed, spec)`: signed, the feed's owner. Drops the round being
+//!   collected. Event `FeedUpdated`. Errors: `NotFound`, `NotAuthorized`, `BadSpec`. O(1).
+//! - [`Pallet::remove_feed`] `(feed)`: signed, the feed's owner or the device's current owner.
+//!   Releases the deposit. Event `FeedRemoved`. Errors: `NotFound`, `NotAuthorized`. O(1).
+//! - [`Pallet::set_operators`] `(operators)`: `OperatorOrigin` (governance). Event
+//!   `OperatorsSet`. Errors: `DuplicateOperator`. O(operators).
+//! - [`Pallet::report`] `(report, signature)`: authorized unsigned (operator signature over
+//!   [`iot_primitives::feeds::ReportPayload`]). Events `ReportAccepted`, and when the quorum is
+//!   reached `ValueUpdated` (+ `OutlierReported`, `RecordFailed`). Errors (as invalid
+//!   transactions in the pool, typed in the call): `NotFound`, `WrongRound`, `NotOperator`,
+//!   `NotAssigned`, `AlreadyReported`, `BadSignature`. O(operators) to settle a round.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
+// `expect`; the hand-written modules deny it themselves.
+#![cfg_attr(
+	not(test),
+	deny(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
+
+extern crate alloc;
+
+use polkadot_sdk::polkadot_sdk_frame as frame;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+mod worker;
+
+use alloc::vec::Vec;
+use frame::{
+	prelude::*,
+	traits::{
+		fungible::{InspectHold, MutateHold},
+		tokens::Precision,
+		UnixTime,
+	},
+};
+use iot_primitives::feeds::{median, ReportPayload, MAX_DECIMALS};
+pub use iot_primitives::{device::DeviceRegistry, provenance::ProvenanceRecorder};
+use polkadot_sdk::{
+	frame_system::offchain::CreateAuthorizedTransaction,
+	sp_application_crypto::RuntimeAppPublic,
+	sp_runtime::{
+		traits::AccountIdConversion,
+		transaction_validity::{
+			InvalidTransaction, TransactionSource, TransactionValidityWithRefund, ValidTransaction,
+		},
+	},
+};
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// The operators' off-chain worker keys: sr25519 under key type `iotf`.
+pub mod crypto {
+	use polkadot_sdk::sp_application_crypto::{app_crypto, sr25519};
+	app_crypto!(sr25519, iot_primitives::feeds::KEY_TYPE);
+}
+
+/// The pallet's account: the submitter of the provenance anchors it records.
+pub const PALLET_ID: PalletId = PalletId(*b"iot/feed");
+
+/// Priority of reports in the pool: above ordinary transactions, so values arrive in time.
+const REPORT_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
+
+#[frame::pallet]
+pub mod pallet {
+	use super::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config:
+		polkadot_sdk::frame_system::Config + CreateAuthorizedTransaction<Call<Self>>
+	{
+		/// The overarching hold reason.
+		type RuntimeHoldReason: Parameter
+			+ Member
+			+ MaxEncodedLen
+			+ Copy
+			+ VariantCount
+			+ From<HoldReason>;
+
+		/// Currency whose balances hold the deposits.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungible::Mutate<Self::AccountId>;
+
+		/// The device registry: who may register feeds for a device.
+		type Devices: DeviceRegistry<Self::AccountId>;
+
+		/// Where settled values are recorded as readings of the feed's stream.
+		type Recorder: ProvenanceRecorder<Self::AccountId>;
+
+		/// Wall-clock time, for the recorded reading's timestamp.
+		type Time: UnixTime;
+
+		/// An operator's key.
+		type AuthorityId: Member
+			+ Parameter
+			+ RuntimeAppPublic
+			+ Ord
+			+ MaxEncodedLen
+			+ MaybeSerializeDeserialize;
+
+		/// Who sets the operators (governance).
+		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Held per feed (`FeedOf::max_encoded_len()` bytes).
+		#[pallet::constant]
+		type FeedDeposit: Get<BalanceOf<Self>>;
+
+		/// Maximum length of a feed's URL.
+		#[pallet::constant]
+		type MaxUrlLen: Get<u32>;
+
+		/// Maximum length of a feed's JSON pointer.
+		#[pallet::constant]
+		type MaxPointerLen: Get<u32>;
+
+		/// Maximum number of operators.
+		#[pallet::constant]
+		type MaxOperators: Get<u32>;
+
+		/// Maximum number of feeds (bounds the worker's scan and the stale check).
+		#[pallet::constant]
+		type MaxFeeds: Get<u32>;
+
+		/// Shortest polling interval, in blocks.
+		#[pallet::constant]
+		type MinInterval: Get<BlockNumberFor<Self>>;
+
+		/// Rounds without a value after which a feed is flagged stale.
+		#[pallet::constant]
+		type StaleAfterRounds: Get<u32>;
+
+		/// Feeds the stale check looks at per block.
+		#[pallet::constant]
+		type StaleChecksPerBlock: Get<u32>;
+
+		/// Reports further than this fraction of the median from it are outliers.
+		#[pallet::constant]
+		type OutlierTolerance: Get<Permill>;
+
+		/// The worker's deadline per fetch, in milliseconds.
+		#[pallet::constant]
+		type FetchTimeoutMs: Get<u64>;
+
+		/// The worker's limit on a response body, in bytes.
+		#[pallet::constant]
+		type MaxResponseBytes: Get<u32>;
+
+		/// Weights of the calls, generated by the pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A feed's record, held from its owner.
+		#[codec(index = 0)]
+		FeedDeposit,
+	}
+
+	/// The operators.
+	#[pallet::storage]
+	pub type Operators<T: Config> = StorageValue<_, OperatorsOf<T>, ValueQuery>;
+
+	/// Registered feeds.
+	#[pallet::storage]
+	pub type Feeds<T: Config> = StorageMap<_, Twox64Concat, FeedId, FeedOf<T>, OptionQuery>;
+
+	/// Number of registered feeds.
+	#[pallet::storage]
+	pub type FeedCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Id the next feed gets.
+	#[pallet::storage]
+	pub type NextFeedId<T: Config> = StorageValue<_, FeedId, ValueQuery>;
+
+	/// Where the stale check continues: after this feed, in storage order.
+	#[pallet::storage]
+	pub type StaleCursor<T: Config> = StorageValue<_, FeedId, OptionQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame::prelude::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The initial operators.
+		pub operators: Vec<T::AuthorityId>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let mut operators = self.operators.clone();
+			operators.sort();
+			operators.dedup();
+			let operators: OperatorsOf<T> =
+				operators.try_into().expect("genesis operators within MaxOperators");
+			Operators::<T>::put(operators);
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A feed was registered.
+		FeedRegistered { feed: FeedId, device: DeviceId, stream: StreamId, owner: T::AccountId },
+		/// A feed's spec changed; the round being collected was dropped.
+		FeedUpdated { feed: FeedId },
+		/// A feed was removed; its deposit released.
+		FeedRemoved { feed: FeedId },
+		/// Governance replaced the operator set.
+		OperatorsSet { count: u32 },
+		/// An operator's report was counted.
+		ReportAccepted { feed: FeedId, round: Round, operator: T::AuthorityId, value: i128 },
+		/// A round reached its quorum: `value` is the median of `reporters` reports.
+		ValueUpdated { feed: FeedId, round: Round, value: i128, reporters: u8 },
+		/// An operator reported further from the median than the tolerance.
+		OutlierReported {
+			feed: FeedId,
+			round: Round,
+			operator: T::AuthorityId,
+			value: i128,
+			median: i128,
+		},
+		/// The value could not be recorded in the feed's stream (stream removed, or its sequence
+		/// is ahead of the round); the value itself is stored.
+		RecordFailed { feed: FeedId, round: Round },
+		/// No value for `StaleAfterRounds` rounds.
+		FeedStale { feed: FeedId, last_round: Option<Round> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No such feed.
+		NotFound,
+		/// No such device in the registry.
+		DeviceNotFound,
+		/// The caller may not do this for this device or feed.
+		NotAuthorized,
+		/// The stream does not exist or belongs to another device.
+		StreamMismatch,
+		/// The spec is invalid: URL not http(s), pointer not empty or starting with `/`,
+		/// interval below the minimum, decimals above 18 (or not 0 for integers and booleans),
+		/// no operator per round, or a quorum of 0 or above the operators per round.
+		BadSpec,
+		/// `MaxFeeds` feeds are registered.
+		TooManyFeeds,
+		/// The same key is twice in the operator set.
+		DuplicateOperator,
+		/// The report is not for the feed's current round, or the round is settled.
+		WrongRound,
+		/// The key is not an operator.
+		NotOperator,
+		/// The operator is not assigned to this round of the feed.
+		NotAssigned,
+		/// The operator already reported for this round.
+		AlreadyReported,
+		/// The signature is not the operator's over this report on this chain.
+		BadSignature,
+		/// A counter overflowed.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let checked = Self::check_stale(now);
+			T::WeightInfo::check_stale(checked)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			worker::run::<T>(now);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	#[deny(clippy::expect_used)]
+	impl<T: Config> Pallet<T> {
+		/// Register a feed of `device`'s values, recorded in `stream`.
+		///
+		/// Origin: signed, the device's owner or an operator with `MANAGE_FEEDS`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_feed())]
+		pub fn register_feed(
+			origin: OriginFor<T>,
+			device: DeviceId,
+			stream: StreamId,
+			spec: FeedSpecOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(T::Devices::owner(device).is_some(), Error::<T>::DeviceNotFound);
+			ensure!(
+				T::Devices::can_act(device, &who, Permissions::MANAGE_FEEDS),
+				Error::<T>::NotAuthorized
+			);
+			ensure!(T::Recorder::stream_device(stream) == Some(device), Error::<T>::StreamMismatch);
+			Self::check_spec(&spec)?;
+			let count = FeedCount::<T>::get();
+			ensure!(count < T::MaxFeeds::get(), Error::<T>::TooManyFeeds);
+			let feed = NextFeedId::<T>::get();
+			let next = feed.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			let deposit = T::FeedDeposit::get();
+			T::Currency::hold(&HoldReason::FeedDeposit.into(), &who, deposit)?;
+			NextFeedId::<T>::put(next);
+			FeedCount::<T>::put(count.saturating_add(1));
+			Feeds::<T>::insert(
+				feed,
+				Feed {
+					owner: who.clone(),
+					device,
+					stream,
+					spec,
+					last: None,
+					pending: None,
+					stale: false,
+					registered_at: frame_system::Pallet::<T>::block_number(),
+					deposit,
+				},
+			);
+			Self::deposit_event(Event::FeedRegistered { feed, device, stream, owner: who });
+			Ok(())
+		}
+
+		/// Change how `feed` is fetched and read.
+		///
+		/// Origin: signed, the feed's owner.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_feed())]
+		pub fn update_feed(
+			origin: OriginFor<T>,
+			feed: FeedId,
+			spec: FeedSpecOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut record = Feeds::<T>::get(feed).ok_or(Error::<T>::NotFound)?;
+			ensure!(record.owner == who, Error::<T>::NotAuthorized);
+			Self::check_spec(&spec)?;
+			record.spec = spec;
+			// Reports were made against the old spec (another URL, another scale).
+			record.pending = None;
+			Feeds::<T>::insert(feed, record);
+			Self::deposit_event(Event::FeedUpdated { feed });
+			Ok(())
+		}
+
+		/// Remove `feed`; its deposit returns to its owner.
+		///
+		/// Origin: signed, the feed's owner or the device's current owner.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::remove_feed())]
+		pub fn remove_feed(origin: OriginFor<T>, feed: FeedId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::NotFound)?;
+			ensure!(
+				record.owner == who || T::Devices::owner(record.device).as_ref() == Some(&who),
+				Error::<T>::NotAuthorized
+			);
+			Feeds::<T>::remove(feed);
+			FeedCount::<T>::mutate(|count| *count = count.saturating_sub(1));
+			// Best effort: a record must never get stuck because less than it says is held
+			// (`try_state` reports such a mismatch).
+			let _ = T::Currency::release(
+				&HoldReason::FeedDeposit.into(),
+				&record.owner,
+				record.deposit,
+				Precision::BestEffort,
+			);
+			Self::deposit_event(Event::FeedRemoved { feed });
+			Ok(())
+		}
+
+		/// Replace the operator set.
+		///
+		/// Origin: `OperatorOrigin`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_operators(operators.len() as u32))]
+		pub fn set_operators(origin: OriginFor<T>, operators: OperatorsOf<T>) -> DispatchResult {
+			T::OperatorOrigin::ensure_origin(origin)?;
+			let mut sorted = operators;
+			sorted.sort();
+			ensure!(
+				sorted.windows(2).all(|pair| pair.first() != pair.get(1)),
+				Error::<T>::DuplicateOperator
+			);
+			let count = u32::try_from(sorted.len()).unwrap_or(u32::MAX);
+			Operators::<T>::put(sorted);
+			Self::deposit_event(Event::OperatorsSet { count });
+			Ok(())
+		}
+
+		/// An operator's value for a feed's current round (submitted by its off-chain worker).
+		///
+		/// Origin: authorized unsigned; the operator's signature is checked in `authorize`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::report_settling(T::MaxOperators::get()))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_report())]
+		#[pallet::authorize(Self::authorize_report)]
+		pub fn report(
+			origin: OriginFor<T>,
+			report: Report<T::AuthorityId>,
+			// Checked in `authorize_report`.
+			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut record = Feeds::<T>::get(report.feed).ok_or(Error::<T>::NotFound)?;
+			let operators = Operators::<T>::get();
+			Self::check_report(&record, &report, &operators, now)?;
+			let round = report.round;
+			let mut pending = match record.pending.take() {
+				Some(pending) if pending.round == round => pending,
+				_ => Pending { round, reports: BoundedVec::new() },
+			};
+			pending
+				.reports
+				.try_push((report.operator.clone(), report.value))
+				.map_err(|_| Error::<T>::Overflow)?;
+			Self::deposit_event(Event::ReportAccepted {
+				feed: report.feed,
+				round,
+				operator: report.operator,
+				value: report.value,
+			});
+			let assigned = Self::assigned(report.feed, round, &record.spec, &operators);
+			let quorum = usize::from(record.spec.quorum).min(assigned.len()).max(1);
+			if pending.reports.len() < quorum {
+				record.pending = Some(pending);
+				Feeds::<T>::insert(report.feed, record);
+				return Ok(Some(T::WeightInfo::report()).into());
+			}
+			let reporters = pending.reports.len();
+			Self::settle(report.feed, &mut record, pending, now);
+			Feeds::<T>::insert(report.feed, record);
+			Ok(Some(T::WeightInfo::report_settling(u32::try_from(reporters).unwrap_or(u32::MAX)))
+				.into())
+		}
+	}
+}
+
+#[deny(clippy::expect_used)]
+impl<T: Config> Pallet<T> {
+	/// The chain's genesis hash, which every report binds.
+	pub fn genesis_hash() -> [u8; 32] {
+		let hash = frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero());
+		let mut out = [0u8; 32];
+		for (slot, byte) in out.iter_mut().zip(hash.as_ref()) {
+			*slot = *byte;
+		}
+		out
+	}
+
+	/// The account that submits the recorded anchors.
+	pub fn account_id() -> T::AccountId {
+		PALLET_ID.into_account_truncating()
+	}
+
+	/// The round of a feed with `spec` at block `now`: `now / interval`.
+	pub fn round_at(spec: &FeedSpecOf<T>, now: BlockNumberFor<T>) -> Round {
+		let interval: u64 = spec.interval.saturated_into::<u64>().max(1);
+		now.saturated_into::<u64>().checked_div(interval).unwrap_or(0)
+	}
+
+	/// The operators asked for `round` of `feed`: `operators_per_round` consecutive members of
+	/// the (sorted) set, starting at `H(feed ‖ round) mod n`.
+	pub fn assigned(
+		feed: FeedId,
+		round: Round,
+		spec: &FeedSpecOf<T>,
+		operators: &[T::AuthorityId],
+	) -> Vec<T::AuthorityId> {
+		let n = operators.len();
+		if n == 0 {
+			return Vec::new();
+		}
+		let seed = frame::deps::sp_io::hashing::blake2_256(&(feed, round).encode());
+		let mut first = [0u8; 8];
+		first.copy_from_slice(seed.get(..8).unwrap_or(&[0; 8]));
+		let start = u64::from_le_bytes(first)
+			.checked_rem(n as u64)
+			.and_then(|start| usize::try_from(start).ok())
+			.unwrap_or(0);
+		let k = usize::from(spec.operators_per_round).min(n);
+		(0..k)
+			.filter_map(|i| operators.get(start.saturating_add(i).checked_rem(n).unwrap_or(0)))
+			.cloned()
+			.collect()
+	}
+
+	fn check_spec(spec: &FeedSpecOf<T>) -> DispatchResult {
+		let url = spec.url.as_slice();
+		let pointer = spec.pointer.as_slice();
+		let well_formed = (url.starts_with(b"http://") || url.starts_with(b"https://"))
+			&& core::str::from_utf8(url).is_ok()
+			&& (pointer.is_empty() || pointer.starts_with(b"/"))
+			&& core::str::from_utf8(pointer).is_ok()
+			&& spec.interval >= T::MinInterval::get()
+			&& spec.decimals <= MAX_DECIMALS
+			&& (spec.value_type == FeedValueType::Decimal || spec.decimals == 0)
+			&& spec.operators_per_round > 0
+			&& u32::from(spec.operators_per_round) <= T::MaxOperators::get()
+			&& spec.quorum > 0
+			&& spec.quorum <= spec.operators_per_round;
+		ensure!(well_formed, Error::<T>::BadSpec);
+		Ok(())
+	}
+
+	/// Whether `report` may be counted now (all but the signature).
+	fn check_report(
+		record: &FeedOf<T>,
+		report: &Report<T::AuthorityId>,
+		operators: &[T::AuthorityId],
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		ensure!(report.round == Self::round_at(&record.spec, now), Error::<T>::WrongRound);
+		ensure!(
+			record.last.as_ref().is_none_or(|last| last.round < report.round),
+			Error::<T>::WrongRound
+		);
+		ensure!(operators.contains(&report.operator), Error::<T>::NotOperator);
+		ensure!(
+			Self::assigned(report.feed, report.round, &record.spec, operators)
+				.contains(&report.operator),
+			Error::<T>::NotAssigned
+		);
+		ensure!(
+			record.pending.as_ref().is_none_or(|pending| {
+				pending.round != report.round
+					|| !pending.reports.iter().any(|(operator, _)| *operator == report.operator)
+			}),
+			Error::<T>::AlreadyReported
+		);
+		Ok(())
+	}
+
+	/// Pool and block validation of `report`: cheap checks first, the signature last.
+	fn authorize_report(
+		_source: TransactionSource,
+		report: &Report<T::AuthorityId>,
+		signature: &<T::AuthorityId as RuntimeAppPublic>::Signature,
+	) -> TransactionValidityWithRefund {
+		let now = frame_system::Pallet::<T>::block_number();
+		let Some(record) = Feeds::<T>::get(report.feed) else {
+			return Err(InvalidTransaction::Stale.into());
+		};
+		let operators = Operators::<T>::get();
+		if let Err(error) = Self::check_report(&record, report, &operators, now) {
+			return Err(match error {
+				e if e == Error::<T>::NotOperator.into() || e == Error::<T>::NotAssigned.into() => {
+					InvalidTransaction::BadSigner.into()
+				},
+				_ => InvalidTransaction::Stale.into(),
+			});
+		}
+		let payload =
+			ReportPayload::new(Self::genesis_hash(), report.feed, report.round, report.value);
+		if !report.operator.verify(&payload.signing_bytes(), signature) {
+			return Err(InvalidTransaction::BadProof.into());
+		}
+		// Valid until the round ends.
+		let interval: u64 = record.spec.interval.saturated_into::<u64>().max(1);
+		ValidTransaction::with_tag_prefix("SensorFeeds")
+			.priority(REPORT_PRIORITY)
+			.and_provides((report.feed, report.round, report.operator.clone()))
+			.longevity(interval)
+			.propagate(true)
+			.build()
+			.map(|valid| (valid, Weight::zero()))
+	}
+
+	/// Take the median of the round's reports, store it, name outliers, record the reading.
+	fn settle(feed: FeedId, record: &mut FeedOf<T>, pending: PendingOf<T>, now: BlockNumberFor<T>) {
+		let round = pending.round;
+		let mut values: Vec<i128> = pending.reports.iter().map(|(_, value)| *value).collect();
+		let Some(value) = median(&mut values) else { return };
+		let reporters = u8::try_from(pending.reports.len()).unwrap_or(u8::MAX);
+		let tolerance = T::OutlierTolerance::get().mul_floor(value.unsigned_abs());
+		for (operator, reported) in pending.reports.iter() {
+			if reported.abs_diff(value) > tolerance {
+				Self::deposit_event(Event::OutlierReported {
+					feed,
+					round,
+					operator: operator.clone(),
+					value: *reported,
+					median: value,
+				});
+			}
+		}
+		record.last = Some(FeedValue { round, value, at: now, reporters });
+		record.pending = None;
+		record.stale = false;
+		Self::deposit_event(Event::ValueUpdated { feed, round, value, reporters });
+		let reading = FeedReading {
+			feed,
+			round,
+			value,
+			decimals: record.spec.decimals,
+			reporters: pending.reports.into_iter().map(|(operator, _)| operator).collect(),
+		};
+		let timestamp_ms = u64::try_from(T::Time::now().as_millis()).unwrap_or(u64::MAX);
+		let recorded = T::Recorder::record(
+			record.stream,
+			round,
+			&reading.encode(),
+			timestamp_ms,
+			&Self::account_id(),
+		);
+		if recorded.is_err() {
+			Self::deposit_event(Event::RecordFailed { feed, round });
+		}
+	}
+
+	/// Looks at up to `StaleChecksPerBlock` feeds after the cursor (in storage order, wrapping
+	/// around) and flags those without a value for `StaleAfterRounds` rounds. Returns how many
+	/// it looked at: one storage read each, whatever ids were removed.
+	fn check_stale(now: BlockNumberFor<T>) -> u32 {
+		let limit = T::StaleChecksPerBlock::get().min(FeedCount::<T>::get());
+		let mut checked = 0u32;
+		let mut cursor = StaleCursor::<T>::get();
+		let mut wrapped = false;
+		while checked < limit {
+			let next = match cursor {
+				Some(after) => Feeds::<T>::iter_from(Feeds::<T>::hashed_key_for(after)).next(),
+				None => Feeds::<T>::iter().next(),
+			};
+			let Some((id, mut record)) = next else {
+				// End of the map: start over once.
+				if wrapped || cursor.is_none() {
+					break;
+				}
+				wrapped = true;
+				cursor = None;
+				continue;
+			};
+			checked = checked.saturating_add(1);
+			cursor = Some(id);
+			let current = Self::round_at(&record.spec, now);
+			let since = match &record.last {
+				Some(last) => last.round,
+				None => Self::round_at(&record.spec, record.registered_at),
+			};
+			let overdue = current.saturating_sub(since) > u64::from(T::StaleAfterRounds::get());
+			if overdue && !record.stale {
+				record.stale = true;
+				let last_round = record.last.as_ref().map(|last| last.round);
+				Feeds::<T>::insert(id, record);
+				Self::deposit_event(Event::FeedStale { feed: id, last_round });
+			}
+		}
+		StaleCursor::<T>::set(cursor);
+		checked
+	}
+
+	/// Invariants: each owner's hold equals its feeds' deposits; the feed count matches; the
+	/// operator set is sorted without duplicates; pending reports come from distinct operators.
+	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		let mut expected: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut count = 0u32;
+		for (id, feed) in Feeds::<T>::iter() {
+			ensure!(id < NextFeedId::<T>::get(), "feed id beyond the counter");
+			let entry = expected.entry(feed.owner.clone()).or_insert_with(Zero::zero);
+			*entry = entry.saturating_add(feed.deposit);
+			count = count.saturating_add(1);
+			if let Some(pending) = &feed.pending {
+				let mut operators: Vec<_> = pending.reports.iter().map(|(op, _)| op).collect();
+				operators.sort();
+				operators.dedup();
+				ensure!(operators.len() == pending.reports.len(), "an operator reported twice");
+			}
+		}
+		ensure!(count == FeedCount::<T>::get(), "feed count differs from the feeds");
+		let operators = Operators::<T>::get();
+		ensure!(
+			operators.windows(2).all(|pair| pair.first() < pair.get(1)),
+			"operator set not sorted or with duplicates"
+		);
+		for (who, amount) in expected {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::FeedDeposit.into(), &who) == amount,
+				"held deposit differs from the feeds"
+			);
+		}
+		Ok(())
+	}
+}

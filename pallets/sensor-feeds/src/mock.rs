@@ -1,0 +1,505 @@
+//! Test runtime: `frame_system` + `pallet_balances` + `pallet_timestamp` + this pallet, with
+//! test doubles for the device registry and the provenance recorder, real sr25519 operator keys
+//! in a keystore, the SDK's test transaction pool, and an HTTP double that answers what a test
+//! scripts (status codes, timeouts, unreachable hosts, any body) — the SDK's own test offchain
+//! externality can only answer 200.
+
+use crate::{self as pallet_sensor_feeds, *};
+use core::cell::RefCell;
+use frame::{
+	deps::{
+		sp_core::offchain::{
+			testing::{TestOffchainExt, TestTransactionPoolExt},
+			Externalities, HttpError, HttpRequestId, HttpRequestStatus, OffchainDbExt,
+			OffchainWorkerExt, OpaqueNetworkState, Timestamp as OffchainTimestamp,
+			TransactionPoolExt,
+		},
+		sp_core::OpaquePeerId,
+		sp_runtime::{testing::TestXt, AccountId32},
+	},
+	testing_prelude::*,
+	traits::fungible::InspectHold,
+};
+use polkadot_sdk::frame_support::traits::UnfilteredDispatchable;
+use polkadot_sdk::{
+	pallet_balances, pallet_timestamp, polkadot_sdk_frame as frame,
+	sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt},
+};
+use std::{
+	collections::BTreeMap,
+	sync::{Arc, Mutex},
+};
+
+pub type AccountId = AccountId32;
+pub type Balance = u64;
+type TxExtension = frame_system::AuthorizeCall<Test>;
+pub type Extrinsic = TestXt<RuntimeCall, TxExtension>;
+type Block = frame::deps::sp_runtime::generic::Block<
+	frame::deps::sp_runtime::generic::Header<u64, frame::deps::sp_runtime::traits::BlakeTwo256>,
+	Extrinsic,
+>;
+
+construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Timestamp: pallet_timestamp,
+		SensorFeeds: pallet_sensor_feeds,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+	fn create_transaction(call: RuntimeCall, extension: Self::Extension) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_extension() -> Self::Extension {
+		TxExtension::new()
+	}
+}
+
+pub const FEED_DEPOSIT: Balance = 100;
+pub const MAX_OPERATORS: u32 = 5;
+pub const MAX_FEEDS: u32 = 6;
+pub const STALE_AFTER: u32 = 3;
+pub const TIMEOUT_MS: u64 = 2_000;
+pub const MAX_BODY: u32 = 1_024;
+pub const INITIAL_BALANCE: Balance = 10_000;
+
+impl Config for Test {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Devices = TestRegistry;
+	type Recorder = TestRecorder;
+	type Time = Timestamp;
+	type AuthorityId = crypto::Public;
+	type OperatorOrigin = EnsureRoot<AccountId>;
+	type FeedDeposit = ConstU64<FEED_DEPOSIT>;
+	type MaxUrlLen = ConstU32<64>;
+	type MaxPointerLen = ConstU32<32>;
+	type MaxOperators = ConstU32<MAX_OPERATORS>;
+	type MaxFeeds = ConstU32<MAX_FEEDS>;
+	type MinInterval = ConstU64<2>;
+	type StaleAfterRounds = ConstU32<STALE_AFTER>;
+	type StaleChecksPerBlock = ConstU32<2>;
+	type OutlierTolerance = OutlierTolerance;
+	type FetchTimeoutMs = ConstU64<TIMEOUT_MS>;
+	type MaxResponseBytes = ConstU32<MAX_BODY>;
+	type WeightInfo = ();
+}
+
+parameter_types! {
+	pub OutlierTolerance: Permill = Permill::from_percent(10);
+}
+
+pub const OWNER: AccountId = AccountId::new([1; 32]);
+pub const OPERATOR_ACCOUNT: AccountId = AccountId::new([2; 32]);
+pub const STRANGER: AccountId = AccountId::new([3; 32]);
+pub const DEVICE: DeviceId = 7;
+pub const STREAM: StreamId = 70;
+/// A stream of another device.
+pub const OTHER_STREAM: StreamId = 71;
+
+thread_local! {
+	/// The owner benchmarks register the device for (`register_for_benchmark`).
+	static BENCH_OWNER: RefCell<Option<AccountId>> = const { RefCell::new(None) };
+	static RECORDED: RefCell<Vec<(StreamId, u64, Vec<u8>, AccountId)>> = const { RefCell::new(Vec::new()) };
+	static RECORD_FAILS: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// The registry double: one device, owned by `OWNER`, operated by `OPERATOR_ACCOUNT` with
+/// `MANAGE_FEEDS`.
+pub struct TestRegistry;
+
+impl DeviceRegistry<AccountId> for TestRegistry {
+	fn is_active(id: DeviceId) -> bool {
+		id == DEVICE
+	}
+	fn owner(id: DeviceId) -> Option<AccountId> {
+		(id == DEVICE).then(|| BENCH_OWNER.with(|o| o.borrow().clone()).unwrap_or(OWNER))
+	}
+	fn key(_: DeviceId) -> Option<iot_primitives::device::DeviceKey> {
+		None
+	}
+	fn can_act(id: DeviceId, who: &AccountId, permission: Permissions) -> bool {
+		id == DEVICE
+			&& (Self::owner(id).as_ref() == Some(who)
+				|| (*who == OPERATOR_ACCOUNT && Permissions::MANAGE_FEEDS.contains(permission)))
+	}
+	fn verify(_: DeviceId, _: &[u8], _: &iot_primitives::device::DeviceSignature) -> bool {
+		false
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmark(
+		owner: &AccountId,
+		_: iot_primitives::device::DeviceKey,
+	) -> Option<DeviceId> {
+		BENCH_OWNER.with(|o| *o.borrow_mut() = Some(owner.clone()));
+		Some(DEVICE)
+	}
+}
+
+/// The recorder double: remembers what it was asked to record; fails when told to.
+pub struct TestRecorder;
+
+impl TestRecorder {
+	pub fn recorded() -> Vec<(StreamId, u64, Vec<u8>, AccountId)> {
+		RECORDED.with(|r| r.borrow().clone())
+	}
+	pub fn fail(fail: bool) {
+		RECORD_FAILS.with(|f| *f.borrow_mut() = fail);
+	}
+}
+
+impl ProvenanceRecorder<AccountId> for TestRecorder {
+	fn stream_device(stream: StreamId) -> Option<DeviceId> {
+		match stream {
+			STREAM => Some(DEVICE),
+			OTHER_STREAM => Some(DEVICE + 1),
+			_ => None,
+		}
+	}
+	fn record(
+		stream: StreamId,
+		sequence: u64,
+		reading: &[u8],
+		_timestamp_ms: u64,
+		submitter: &AccountId,
+	) -> Result<u64, DispatchError> {
+		if RECORD_FAILS.with(|f| *f.borrow()) {
+			return Err(DispatchError::Other("recorder refuses"));
+		}
+		RECORDED
+			.with(|r| r.borrow_mut().push((stream, sequence, reading.to_vec(), submitter.clone())));
+		Ok(sequence)
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn stream_for_benchmark(_: &AccountId, _: DeviceId) -> Option<StreamId> {
+		Some(STREAM)
+	}
+}
+
+/// What the HTTP double answers for a URL.
+#[derive(Clone, Debug)]
+pub enum Answer {
+	/// Status, headers, body.
+	Respond(u16, Vec<(String, String)>, Vec<u8>),
+	/// Never answers before the deadline.
+	Timeout,
+	/// The request cannot even be started.
+	Unreachable,
+}
+
+/// A JSON answer with status 200.
+pub fn json(body: &str) -> Answer {
+	Answer::Respond(200, vec![], body.as_bytes().to_vec())
+}
+
+#[derive(Default)]
+pub struct HttpState {
+	pub answers: BTreeMap<String, Answer>,
+	/// URLs requested, in order.
+	pub requested: Vec<String>,
+	/// Open requests: id → (URL, bytes of the body read so far).
+	open: BTreeMap<u16, (String, usize)>,
+	next_id: u16,
+	now_ms: u64,
+}
+
+/// The HTTP double: an `offchain::Externalities` answering from `HttpState`.
+#[derive(Clone, Default)]
+pub struct MockHttp(pub Arc<Mutex<HttpState>>);
+
+impl MockHttp {
+	pub fn answer(&self, url: &str, answer: Answer) {
+		self.0.lock().unwrap().answers.insert(url.into(), answer);
+	}
+	pub fn requested(&self) -> Vec<String> {
+		self.0.lock().unwrap().requested.clone()
+	}
+	fn answer_of(&self, id: HttpRequestId) -> Option<(Answer, usize)> {
+		let state = self.0.lock().unwrap();
+		let (url, read) = state.open.get(&id.0)?;
+		Some((state.answers.get(url)?.clone(), *read))
+	}
+}
+
+impl Externalities for MockHttp {
+	fn is_validator(&self) -> bool {
+		true
+	}
+	fn network_state(&self) -> Result<OpaqueNetworkState, ()> {
+		Err(())
+	}
+	fn timestamp(&mut self) -> OffchainTimestamp {
+		let mut state = self.0.lock().unwrap();
+		state.now_ms += 1;
+		OffchainTimestamp::from_unix_millis(state.now_ms)
+	}
+	fn sleep_until(&mut self, deadline: OffchainTimestamp) {
+		self.0.lock().unwrap().now_ms = deadline.unix_millis();
+	}
+	fn random_seed(&mut self) -> [u8; 32] {
+		[0; 32]
+	}
+	fn http_request_start(
+		&mut self,
+		method: &str,
+		uri: &str,
+		_: &[u8],
+	) -> Result<HttpRequestId, ()> {
+		assert_eq!(method, "GET");
+		let mut state = self.0.lock().unwrap();
+		state.requested.push(uri.into());
+		if matches!(state.answers.get(uri), None | Some(Answer::Unreachable)) {
+			return Err(());
+		}
+		let id = state.next_id;
+		state.next_id += 1;
+		state.open.insert(id, (uri.into(), 0));
+		Ok(HttpRequestId(id))
+	}
+	fn http_request_add_header(&mut self, _: HttpRequestId, _: &str, _: &str) -> Result<(), ()> {
+		Ok(())
+	}
+	fn http_request_write_body(
+		&mut self,
+		_: HttpRequestId,
+		_: &[u8],
+		_: Option<OffchainTimestamp>,
+	) -> Result<(), HttpError> {
+		Ok(())
+	}
+	fn http_response_wait(
+		&mut self,
+		ids: &[HttpRequestId],
+		_: Option<OffchainTimestamp>,
+	) -> Vec<HttpRequestStatus> {
+		ids.iter()
+			.map(|id| match self.answer_of(*id) {
+				Some((Answer::Respond(code, ..), _)) => HttpRequestStatus::Finished(code),
+				Some((Answer::Timeout, _)) => HttpRequestStatus::DeadlineReached,
+				_ => HttpRequestStatus::Invalid,
+			})
+			.collect()
+	}
+	fn http_response_headers(&mut self, id: HttpRequestId) -> Vec<(Vec<u8>, Vec<u8>)> {
+		match self.answer_of(id) {
+			Some((Answer::Respond(_, headers, _), _)) => {
+				headers.into_iter().map(|(k, v)| (k.into_bytes(), v.into_bytes())).collect()
+			},
+			_ => vec![],
+		}
+	}
+	fn http_response_read_body(
+		&mut self,
+		id: HttpRequestId,
+		buffer: &mut [u8],
+		_: Option<OffchainTimestamp>,
+	) -> Result<usize, HttpError> {
+		let Some((Answer::Respond(_, _, body), read)) = self.answer_of(id) else {
+			return Err(HttpError::IoError);
+		};
+		let n = buffer.len().min(body.len() - read);
+		buffer[..n].copy_from_slice(&body[read..read + n]);
+		self.0.lock().unwrap().open.get_mut(&id.0).unwrap().1 += n;
+		Ok(n)
+	}
+	fn set_authorized_nodes(&mut self, _: Vec<OpaquePeerId>, _: bool) {}
+}
+
+/// The seeds of the operator keys: `//Operator0` … in the keystore of the node under test
+/// only when a test adds them with [`Env::insert_local_key`].
+pub fn operator(i: u8) -> crypto::Public {
+	let pair =
+		<crypto::Pair as frame::deps::sp_core::Pair>::from_string(&format!("//Operator{i}"), None)
+			.unwrap();
+	frame::deps::sp_core::Pair::public(&pair)
+}
+
+/// A test environment: externalities with the HTTP double, a keystore, a transaction pool.
+pub struct Env {
+	pub ext: TestState,
+	pub http: MockHttp,
+	/// Takes the transactions out of the pool.
+	pool: Box<dyn Fn() -> Vec<Vec<u8>>>,
+	keystore: Arc<MemoryKeystore>,
+}
+
+impl Env {
+	/// Operators `operator(0..n)` on chain; none of their keys local yet.
+	pub fn new(operators: u8) -> Self {
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> {
+			balances: [OWNER, OPERATOR_ACCOUNT, STRANGER]
+				.into_iter()
+				.map(|who| (who, INITIAL_BALANCE))
+				.collect(),
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		pallet_sensor_feeds::GenesisConfig::<Test> {
+			operators: (0..operators).map(operator).collect(),
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		let mut ext = TestState::new(storage);
+		let (db, _) = TestOffchainExt::new();
+		let (pool, pool_state) = TestTransactionPoolExt::new();
+		let http = MockHttp::default();
+		let keystore = Arc::new(MemoryKeystore::new());
+		ext.register_extension(OffchainDbExt::new(db));
+		ext.register_extension(OffchainWorkerExt::new(http.clone()));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		ext.register_extension(KeystoreExt(keystore.clone()));
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			RECORDED.with(|r| r.borrow_mut().clear());
+			BENCH_OWNER.with(|o| *o.borrow_mut() = None);
+			pallet_timestamp::Now::<Test>::put(1_700_000_000_000);
+			TestRecorder::fail(false);
+		});
+		let pool = Box::new(move || std::mem::take(&mut pool_state.write().transactions));
+		Self { ext, http, pool, keystore }
+	}
+
+	/// Puts operator `i`'s key into this node's keystore.
+	pub fn insert_local_key(&self, i: u8) {
+		self.keystore
+			.sr25519_generate_new(iot_primitives::feeds::KEY_TYPE, Some(&format!("//Operator{i}")))
+			.unwrap();
+	}
+
+	/// Runs `test`, then the pallet's invariants.
+	pub fn run<R>(&mut self, test: impl FnOnce() -> R) -> R {
+		self.ext.execute_with(|| {
+			let result = test();
+			SensorFeeds::do_try_state().unwrap();
+			result
+		})
+	}
+
+	/// The reports the worker put into the pool, decoded (and the pool emptied).
+	pub fn take_reports(&self) -> Vec<(Report<crypto::Public>, crypto::Signature)> {
+		let txs = (self.pool)();
+		txs.into_iter()
+			.map(|bytes| {
+				let xt = Extrinsic::decode(&mut &bytes[..]).unwrap();
+				match xt.function {
+					RuntimeCall::SensorFeeds(Call::report { report, signature }) => {
+						(report, signature)
+					},
+					other => panic!("unexpected call in the pool: {other:?}"),
+				}
+			})
+			.collect()
+	}
+}
+
+pub const URL: &str = "http://sim.local/solar";
+
+/// A spec reading `/power_w` from `URL` as a decimal with 1 decimal, every 2 blocks.
+pub fn spec(operators_per_round: u8, quorum: u8) -> FeedSpecOf<Test> {
+	FeedSpec {
+		url: URL.as_bytes().to_vec().try_into().unwrap(),
+		pointer: b"/power_w".to_vec().try_into().unwrap(),
+		value_type: FeedValueType::Decimal,
+		decimals: 1,
+		unit: b"W".to_vec().try_into().unwrap(),
+		interval: 2,
+		operators_per_round,
+		quorum,
+	}
+}
+
+/// Registers a feed of `DEVICE` on `STREAM` by its owner; returns its id.
+pub fn register(spec: FeedSpecOf<Test>) -> FeedId {
+	assert_ok!(SensorFeeds::register_feed(RuntimeOrigin::signed(OWNER), DEVICE, STREAM, spec));
+	NextFeedId::<Test>::get() - 1
+}
+
+/// A report signed by operator `i` (its key need not be local).
+pub fn signed_report(
+	i: u8,
+	feed: FeedId,
+	round: Round,
+	value: i128,
+) -> (Report<crypto::Public>, crypto::Signature) {
+	use frame::deps::sp_core::Pair;
+	let pair = crypto::Pair::from_string(&format!("//Operator{i}"), None).unwrap();
+	let payload = ReportPayload::new(SensorFeeds::genesis_hash(), feed, round, value);
+	(Report { feed, round, value, operator: pair.public() }, pair.sign(&payload.signing_bytes()))
+}
+
+/// Validates `report` like the pool and the block builder do.
+pub fn authorize(
+	report: &Report<crypto::Public>,
+	signature: &crypto::Signature,
+) -> Result<(), frame::deps::sp_runtime::transaction_validity::TransactionValidityError> {
+	use frame::traits::Authorize;
+	let call = Call::<Test>::report { report: report.clone(), signature: signature.clone() };
+	call.authorize(TransactionSource::External).expect("report is an authorized call").map(|_| ())
+}
+
+/// Validates `report`, then dispatches it with the origin authorization gives.
+pub fn submit(report: Report<crypto::Public>, signature: crypto::Signature) -> DispatchResult {
+	authorize(&report, &signature).map_err(|_| DispatchError::Other("not authorized"))?;
+	Call::<Test>::report { report, signature }
+		.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+		.map(|_| ())
+		.map_err(|e| e.error)
+}
+
+pub fn held(who: &AccountId) -> Balance {
+	Balances::balance_on_hold(&RuntimeHoldReason::SensorFeeds(HoldReason::FeedDeposit), who)
+}
+
+pub fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::SensorFeeds(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+pub fn run_to(block: u64) {
+	System::set_block_number(block);
+}

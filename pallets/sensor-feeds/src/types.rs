@@ -1,0 +1,144 @@
+//! Storage and call types of the sensor-feeds pallet. The report an operator signs, the value
+//! parsing and the worker's status are in [`iot_primitives::feeds`].
+
+#![cfg_attr(not(test), deny(clippy::expect_used))]
+
+use crate::Config;
+pub use iot_primitives::{
+	device::{DeviceId, Permissions},
+	feeds::{FeedId, FeedValueType, Round},
+	provenance::StreamId,
+};
+use polkadot_sdk::polkadot_sdk_frame::prelude::*;
+
+/// Balance of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// A feed's URL as stored.
+pub type UrlOf<T> = BoundedVec<u8, <T as Config>::MaxUrlLen>;
+/// A JSON pointer as stored.
+pub type PointerOf<T> = BoundedVec<u8, <T as Config>::MaxPointerLen>;
+/// A unit (`W`, `°C`, `%`) as stored.
+pub type Unit = BoundedVec<u8, ConstU32<16>>;
+/// How to fetch and read a feed.
+pub type FeedSpecOf<T> = FeedSpec<UrlOf<T>, PointerOf<T>, Unit, BlockNumberFor<T>>;
+/// A feed's record.
+pub type FeedOf<T> = Feed<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	FeedSpecOf<T>,
+	<T as Config>::AuthorityId,
+	<T as Config>::MaxOperators,
+>;
+/// The operator set.
+pub type OperatorsOf<T> = BoundedVec<<T as Config>::AuthorityId, <T as Config>::MaxOperators>;
+/// Reports of the round being collected: operator and value.
+pub type PendingOf<T> = Pending<<T as Config>::AuthorityId, <T as Config>::MaxOperators>;
+
+/// How a feed is fetched and read; set at registration, changed with `update_feed`.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct FeedSpec<Url, Pointer, Unit, BlockNumber> {
+	/// `http://` or `https://` URL answering a GET with JSON.
+	pub url: Url,
+	/// RFC 6901 JSON pointer to the value (`/inverter/power_w`; empty for the whole body).
+	pub pointer: Pointer,
+	/// How the value is read.
+	pub value_type: FeedValueType,
+	/// The stored value is the reading × 10^decimals (0 for integers and booleans).
+	pub decimals: u8,
+	/// The reading's unit, for people.
+	pub unit: Unit,
+	/// Blocks per round: the feed is fetched once per round.
+	pub interval: BlockNumber,
+	/// Operators asked per round (capped by the operator set).
+	pub operators_per_round: u8,
+	/// Reports needed to settle a round (capped by the operators asked).
+	pub quorum: u8,
+}
+
+/// The value of a settled round.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct FeedValue<BlockNumber> {
+	/// The round.
+	pub round: Round,
+	/// The median of the reports, scaled by the feed's decimals.
+	pub value: i128,
+	/// Block in which the quorum was reached.
+	pub at: BlockNumber,
+	/// How many operators reported.
+	pub reporters: u8,
+}
+
+/// A registered feed.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+#[scale_info(skip_type_params(MaxOperators))]
+pub struct Feed<AccountId, Balance, BlockNumber, Spec, AuthorityId, MaxOperators: Get<u32>> {
+	/// Registered the feed; holds its deposit.
+	pub owner: AccountId,
+	/// The device whose data the feed is.
+	pub device: DeviceId,
+	/// The device's stream the values are recorded in.
+	pub stream: StreamId,
+	/// How to fetch and read it.
+	pub spec: Spec,
+	/// The last settled round, if any.
+	pub last: Option<FeedValue<BlockNumber>>,
+	/// The round being collected and its reports so far.
+	pub pending: Option<Pending<AuthorityId, MaxOperators>>,
+	/// Flagged by the stale check; cleared by the next value.
+	pub stale: bool,
+	/// Block of registration (the stale check counts from it before the first value).
+	pub registered_at: BlockNumber,
+	/// Held from the owner.
+	pub deposit: Balance,
+}
+
+/// Reports collected for one round.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+#[scale_info(skip_type_params(MaxOperators))]
+pub struct Pending<AuthorityId, MaxOperators: Get<u32>> {
+	/// The round.
+	pub round: Round,
+	/// Operator and reported value, in arrival order.
+	pub reports: BoundedVec<(AuthorityId, i128), MaxOperators>,
+}
+
+/// A report as submitted: the operator's value for a feed's round.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Report<AuthorityId> {
+	/// The feed.
+	pub feed: FeedId,
+	/// The round (the current one).
+	pub round: Round,
+	/// The value, scaled by the feed's decimals.
+	pub value: i128,
+	/// The reporting operator.
+	pub operator: AuthorityId,
+}
+
+/// The reading recorded in the feed's provenance stream for a settled round: what the reporting
+/// operators attest. SCALE-encoded, it is the single reading of the anchor.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct FeedReading<AuthorityId> {
+	/// The feed.
+	pub feed: FeedId,
+	/// The round.
+	pub round: Round,
+	/// The median value, scaled.
+	pub value: i128,
+	/// The scale: value = reading × 10^decimals.
+	pub decimals: u8,
+	/// The operators whose reports made the median.
+	pub reporters: alloc::vec::Vec<AuthorityId>,
+}

@@ -1,0 +1,369 @@
+//! # Sensor feeds: what an operator's off-chain worker reports, and how it reads a feed
+//!
+//! A feed is an HTTP endpoint returning JSON; a JSON pointer (RFC 6901) names the value in it.
+//! Operators' off-chain workers fetch the feed, turn the value into a fixed-point integer and
+//! report it for the feed's current *round*; the chain takes the median once a quorum reported.
+//! This module is the single definition of the report an operator signs, of the value parsing
+//! (the same code runs in every operator's worker, so honest operators agree to the unit) and of
+//! the status a worker keeps in its node's off-chain storage for the `iot_feedStatus` RPC.
+//!
+//! Notation as in [`crate::device`]: little-endian integers, `‖` concatenation.
+//!
+//! ## The report ([`ReportPayload`])
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 36 | tag `b"iot-parachain:sensor-feeds:report:v1"` |
+//! | 36 | 32 | genesis hash of the chain |
+//! | 68 | 8 | feed id, `u64` |
+//! | 76 | 8 | round, `u64` |
+//! | 84 | 16 | value, `i128`: the reading × 10^decimals |
+//!
+//! 100 bytes, signed by the operator's sr25519 key (key type `iotf`). The tag and genesis hash
+//! bind the report to this chain and purpose; `(feed, round, operator)` makes it single-use: the
+//! chain takes one report per operator and round.
+//!
+//! ## Values
+//!
+//! [`parse_value`] reads the JSON body, follows the pointer and converts: `Integer` accepts JSON
+//! integers only; `Decimal` accepts any JSON number and scales it by `10^decimals`, rounding half
+//! away from zero, exactly (decimal arithmetic on the number's text, no floating point);
+//! `Boolean` maps `true`/`false` to 1/0. Strings are refused (`NotANumber`), even if they look
+//! numeric: a feed that changes type should fail loudly.
+
+use alloc::{string::String, vec::Vec};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Key type of operators' off-chain worker keys (sr25519): `iotf`.
+pub const KEY_TYPE: polkadot_sdk::sp_core::crypto::KeyTypeId =
+	polkadot_sdk::sp_core::crypto::KeyTypeId(*b"iotf");
+
+/// Identifier of a feed; assigned sequentially by the feeds pallet.
+pub type FeedId = u64;
+
+/// Round of a feed: `block_number / polling_interval`.
+pub type Round = u64;
+
+/// Domain tag of [`ReportPayload`].
+pub const REPORT_TAG: [u8; 36] = *b"iot-parachain:sensor-feeds:report:v1";
+
+/// Largest number of decimals a feed may scale by (10^30 still fits in an `i128` with room).
+pub const MAX_DECIMALS: u8 = 18;
+
+/// How a feed's JSON value becomes the integer the chain stores.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum FeedValueType {
+	/// A JSON integer, taken as it is (`decimals` must be 0).
+	#[codec(index = 0)]
+	Integer,
+	/// A JSON number, stored as `round(number × 10^decimals)`.
+	#[codec(index = 1)]
+	Decimal,
+	/// A JSON boolean, stored as 1 or 0.
+	#[codec(index = 2)]
+	Boolean,
+}
+
+/// What an operator signs to report a feed's value for a round. Layout in the module docs.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, Debug)]
+pub struct ReportPayload {
+	/// Always [`REPORT_TAG`].
+	pub tag: [u8; 36],
+	/// Genesis hash of the chain.
+	pub genesis_hash: [u8; 32],
+	/// The feed.
+	pub feed: FeedId,
+	/// The round reported for.
+	pub round: Round,
+	/// The value, scaled.
+	pub value: i128,
+}
+
+impl ReportPayload {
+	/// The report of `value` for `feed` in `round` on the chain with `genesis_hash`.
+	pub fn new(genesis_hash: [u8; 32], feed: FeedId, round: Round, value: i128) -> Self {
+		Self { tag: REPORT_TAG, genesis_hash, feed, round, value }
+	}
+
+	/// The bytes the operator signs.
+	pub fn signing_bytes(&self) -> Vec<u8> {
+		self.encode()
+	}
+}
+
+/// Why fetching or reading a feed failed. Kept in the worker's status, never on chain.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub enum FetchError {
+	/// The request could not be sent or the connection failed.
+	#[codec(index = 0)]
+	Unreachable,
+	/// No complete answer before the deadline.
+	#[codec(index = 1)]
+	Timeout,
+	/// The server answered with this non-2xx status.
+	#[codec(index = 2)]
+	HttpStatus(u16),
+	/// The body exceeded the size limit.
+	#[codec(index = 3)]
+	TooLarge,
+	/// The body is not JSON.
+	#[codec(index = 4)]
+	InvalidJson,
+	/// Nothing at the feed's JSON pointer.
+	#[codec(index = 5)]
+	MissingField,
+	/// The value is not of the feed's type.
+	#[codec(index = 6)]
+	NotANumber,
+	/// The scaled value does not fit an `i128`.
+	#[codec(index = 7)]
+	OutOfRange,
+	/// The transaction pool refused the report.
+	#[codec(index = 8)]
+	SubmitFailed,
+}
+
+impl FetchError {
+	/// A short reason, as the RPC shows it.
+	pub fn describe(&self) -> String {
+		use alloc::format;
+		match self {
+			Self::Unreachable => "unreachable".into(),
+			Self::Timeout => "timeout".into(),
+			Self::HttpStatus(code) => format!("http status {code}"),
+			Self::TooLarge => "response too large".into(),
+			Self::InvalidJson => "invalid json".into(),
+			Self::MissingField => "missing field".into(),
+			Self::NotANumber => "not a number".into(),
+			Self::OutOfRange => "value out of range".into(),
+			Self::SubmitFailed => "transaction pool refused the report".into(),
+		}
+	}
+}
+
+/// What a node's worker remembers about a feed, in the node's off-chain storage (persistent) at
+/// [`status_key`]; the `iot_feedStatus` RPC method reads it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Default)]
+pub struct FeedStatus {
+	/// Block in which the worker last tried the feed.
+	pub last_attempt_block: u32,
+	/// Block of the last successful fetch and report, if any.
+	pub last_success_block: Option<u32>,
+	/// Round and value of the last successful report.
+	pub last_report: Option<(Round, i128)>,
+	/// Why the last attempt failed, if it did.
+	pub last_error: Option<FetchError>,
+	/// How long the last request took, in milliseconds.
+	pub last_latency_ms: u64,
+	/// Attempts that failed since the last success.
+	pub consecutive_failures: u32,
+}
+
+/// Prefix of the worker's status keys in off-chain storage.
+pub const STATUS_PREFIX: &[u8] = b"iot-parachain:sensor-feeds:status:";
+
+/// Off-chain storage key of `feed`'s status: [`STATUS_PREFIX`] ‖ feed id `u64`.
+pub fn status_key(feed: FeedId) -> Vec<u8> {
+	let mut key = STATUS_PREFIX.to_vec();
+	key.extend_from_slice(&feed.to_le_bytes());
+	key
+}
+
+/// Reads the value at `pointer` in the JSON `body` as `value_type`, scaled by `decimals`.
+pub fn parse_value(
+	body: &[u8],
+	pointer: &str,
+	value_type: FeedValueType,
+	decimals: u8,
+) -> Result<i128, FetchError> {
+	let json: serde_json::Value =
+		serde_json::from_slice(body).map_err(|_| FetchError::InvalidJson)?;
+	let value = json.pointer(pointer).ok_or(FetchError::MissingField)?;
+	match (value_type, value) {
+		(FeedValueType::Boolean, serde_json::Value::Bool(b)) => Ok(i128::from(*b)),
+		(FeedValueType::Integer, serde_json::Value::Number(n)) => {
+			if let Some(i) = n.as_i64() {
+				Ok(i128::from(i))
+			} else if let Some(u) = n.as_u64() {
+				Ok(i128::from(u))
+			} else {
+				Err(FetchError::NotANumber)
+			}
+		},
+		(FeedValueType::Decimal, serde_json::Value::Number(n)) => {
+			scale_decimal(&alloc::format!("{n}"), decimals).ok_or(FetchError::OutOfRange)
+		},
+		_ => Err(FetchError::NotANumber),
+	}
+}
+
+/// `round(text × 10^decimals)` for a JSON number's text (`-12.5`, `3e-2`, `1E+3`), rounding half
+/// away from zero; `None` if it does not fit or is not a number.
+pub fn scale_decimal(text: &str, decimals: u8) -> Option<i128> {
+	let (negative, rest) = match text.strip_prefix('-') {
+		Some(rest) => (true, rest),
+		None => (false, text),
+	};
+	let (mantissa, exponent) = match rest.find(['e', 'E']) {
+		Some(at) => {
+			let (m, e) = rest.split_at(at);
+			let e = e.get(1..)?;
+			let e = e.strip_prefix('+').unwrap_or(e);
+			(m, e.parse::<i32>().ok()?)
+		},
+		None => (rest, 0),
+	};
+	let (int_part, frac_part) = match mantissa.find('.') {
+		Some(at) => (mantissa.get(..at)?, mantissa.get(at.checked_add(1)?..)?),
+		None => (mantissa, ""),
+	};
+	if int_part.is_empty() || !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit())
+	{
+		return None;
+	}
+	// All digits as one integer, and the power of ten to apply to it.
+	let shift = exponent
+		.checked_add(i32::from(decimals))?
+		.checked_sub(i32::try_from(frac_part.len()).ok()?)?;
+	let mut digits: i128 = 0;
+	let mut dropped_first: Option<u8> = None;
+	let all = int_part.bytes().chain(frac_part.bytes());
+	if shift >= 0 {
+		for b in all {
+			digits = digits.checked_mul(10)?.checked_add(i128::from(b.checked_sub(b'0')?))?;
+		}
+		for _ in 0..shift {
+			digits = digits.checked_mul(10)?;
+		}
+	} else {
+		// Drop the last `-shift` digits; round on the first dropped one.
+		let keep = int_part
+			.len()
+			.checked_add(frac_part.len())?
+			.checked_sub(usize::try_from(shift.checked_neg()?).ok()?);
+		for (i, b) in all.enumerate() {
+			let digit = b.checked_sub(b'0')?;
+			match keep {
+				Some(keep) if i < keep => {
+					digits = digits.checked_mul(10)?.checked_add(i128::from(digit))?
+				},
+				Some(keep) if i == keep => dropped_first = Some(digit),
+				None if i == 0 => dropped_first = Some(0),
+				_ => {},
+			}
+		}
+		if dropped_first.is_some_and(|d| d >= 5) {
+			digits = digits.checked_add(1)?;
+		}
+	}
+	Some(if negative { digits.checked_neg()? } else { digits })
+}
+
+/// The median of `values`: the middle one, or the mean of the two middle ones rounded toward
+/// negative infinity. `None` for no values.
+pub fn median(values: &mut [i128]) -> Option<i128> {
+	values.sort_unstable();
+	let mid = values.len() / 2;
+	if values.is_empty() {
+		None
+	} else if values.len() % 2 == 1 {
+		values.get(mid).copied()
+	} else {
+		let (low, high) = (*values.get(mid.checked_sub(1)?)?, *values.get(mid)?);
+		// Overflow-free mean: both halves, plus the carry of two odd halves.
+		Some(
+			low.div_euclid(2)
+				.checked_add(high.div_euclid(2))?
+				.checked_add((low.rem_euclid(2).checked_add(high.rem_euclid(2))?).div_euclid(2))?,
+		)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn decimals_scale_exactly_and_round_half_away_from_zero() {
+		assert_eq!(scale_decimal("23.7", 1), Some(237));
+		assert_eq!(scale_decimal("23.7", 3), Some(23_700));
+		assert_eq!(scale_decimal("-12.55", 1), Some(-126));
+		assert_eq!(scale_decimal("12.54", 1), Some(125));
+		assert_eq!(scale_decimal("0.05", 1), Some(1));
+		assert_eq!(scale_decimal("0.04", 1), Some(0));
+		assert_eq!(scale_decimal("3e-2", 2), Some(3));
+		assert_eq!(scale_decimal("1E+3", 0), Some(1_000));
+		assert_eq!(scale_decimal("1.5e1", 0), Some(15));
+		assert_eq!(scale_decimal("4", 2), Some(400));
+		assert_eq!(scale_decimal("0.0001", 2), Some(0));
+		assert_eq!(scale_decimal("0.009", 2), Some(1));
+		assert_eq!(scale_decimal("1e40", 0), None);
+		assert_eq!(scale_decimal("abc", 0), None);
+		assert_eq!(scale_decimal("", 0), None);
+		assert_eq!(scale_decimal(".5", 0), None);
+	}
+
+	#[test]
+	fn values_are_read_at_the_pointer_with_their_type() {
+		let body = br#"{"inverter":{"power_w":1234.56,"online":true,"serial":"A1","count":7}}"#;
+		let read = |p: &str, t, d| parse_value(body, p, t, d);
+		assert_eq!(read("/inverter/power_w", FeedValueType::Decimal, 2), Ok(123_456));
+		assert_eq!(read("/inverter/online", FeedValueType::Boolean, 0), Ok(1));
+		assert_eq!(read("/inverter/count", FeedValueType::Integer, 0), Ok(7));
+		assert_eq!(
+			read("/inverter/power_w", FeedValueType::Integer, 0),
+			Err(FetchError::NotANumber)
+		);
+		assert_eq!(
+			read("/inverter/serial", FeedValueType::Decimal, 0),
+			Err(FetchError::NotANumber)
+		);
+		assert_eq!(
+			read("/inverter/missing", FeedValueType::Decimal, 0),
+			Err(FetchError::MissingField)
+		);
+		assert_eq!(
+			parse_value(b"<html>", "/a", FeedValueType::Decimal, 0),
+			Err(FetchError::InvalidJson)
+		);
+		assert_eq!(
+			parse_value(br#"{"a":1e300}"#, "/a", FeedValueType::Decimal, 0),
+			Err(FetchError::OutOfRange)
+		);
+	}
+
+	#[test]
+	fn median_of_odd_and_even_counts() {
+		assert_eq!(median(&mut []), None);
+		assert_eq!(median(&mut [5]), Some(5));
+		assert_eq!(median(&mut [9, 1, 5]), Some(5));
+		assert_eq!(median(&mut [1, 2, 3, 10]), Some(2));
+		assert_eq!(median(&mut [-3, -2]), Some(-3));
+		assert_eq!(median(&mut [i128::MAX, i128::MAX]), Some(i128::MAX));
+		assert_eq!(median(&mut [i128::MIN, i128::MIN]), Some(i128::MIN));
+	}
+
+	#[test]
+	fn report_layout_matches_the_docs() {
+		let bytes = ReportPayload::new([7; 32], 3, 9, -5).signing_bytes();
+		assert_eq!(bytes.len(), 100);
+		assert_eq!(&bytes[..36], &REPORT_TAG);
+		assert_eq!(&bytes[36..68], &[7; 32]);
+		assert_eq!(&bytes[68..76], &3u64.to_le_bytes());
+		assert_eq!(&bytes[76..84], &9u64.to_le_bytes());
+		assert_eq!(&bytes[84..100], &(-5i128).to_le_bytes());
+		assert_eq!(status_key(1), [STATUS_PREFIX, &1u64.to_le_bytes()].concat());
+	}
+}
