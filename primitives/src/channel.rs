@@ -32,12 +32,13 @@
 //! - The **nonce** orders vouchers and makes each single-use: the chain accepts a voucher only if
 //!   its nonce is above the last one it accepted for the channel. Signature bytes are never used
 //!   as a replay key (ECDSA signatures are malleable).
-//! - The **amount** is cumulative: redeeming a voucher pays `min(amount, deposit) − claimed`, so
+//! - The **amount** is cumulative: redeeming a voucher pays `min(amount, funds) − claimed`, so
 //!   nothing is paid twice and the payee need only keep the latest voucher.
 //! - A **hash lock** makes the voucher redeemable only together with a preimage of the hash
 //!   (`H(preimage)`, at most 64 bytes). The preimage is published on chain when the voucher is
 //!   redeemed: a buyer of encrypted data signs a voucher locked to the hash of the decryption
-//!   key and pays exactly when the seller reveals the key.
+//!   key and pays exactly when the seller reveals the key. A locked voucher for more than the
+//!   channel's funds is refused, so a preimage is never published for a partial payment.
 //! - **Pays for** names a provenance anchor (stream, index) the payment is for; the chain records
 //!   it in the claim's event, it does not check it.
 

@@ -445,6 +445,16 @@ pub fn verify_signature(key: &DeviceKey, msg: &[u8], signature: &DeviceSignature
 	}
 }
 
+/// BLAKE2b-256 through `sp_io`: the host function inside the runtime, plain Rust in native code.
+/// What the pallets use; a device without `sp_io` uses [`SoftwareBlake2`].
+pub struct HostBlake2;
+
+impl Blake2Hasher for HostBlake2 {
+	fn blake2_256(data: &[u8]) -> [u8; 32] {
+		polkadot_sdk::sp_io::hashing::blake2_256(data)
+	}
+}
+
 /// BLAKE2b with a 32-byte output, as a plug-in so the runtime can use its host function and a
 /// device or tool a pure-Rust implementation.
 pub trait Blake2Hasher {

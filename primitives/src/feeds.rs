@@ -26,10 +26,11 @@
 //! ## Values
 //!
 //! [`parse_value`] reads the JSON body, follows the pointer and converts: `Integer` accepts JSON
-//! integers only; `Decimal` accepts any JSON number and scales it by `10^decimals`, rounding half
-//! away from zero, exactly (decimal arithmetic on the number's text, no floating point);
-//! `Boolean` maps `true`/`false` to 1/0. Strings are refused (`NotANumber`), even if they look
-//! numeric: a feed that changes type should fail loudly.
+//! integers only (exact up to 64 bits); `Decimal` accepts any JSON number and scales it by
+//! `10^decimals`, rounding half away from zero, with decimal arithmetic on the number's shortest
+//! decimal form as the JSON parser holds it (an `f64`: about 15–17 significant digits, which
+//! every sensor reading fits); `Boolean` maps `true`/`false` to 1/0. Strings are refused
+//! (`NotANumber`), even if they look numeric: a feed that changes type should fail loudly.
 
 use alloc::{string::String, vec::Vec};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

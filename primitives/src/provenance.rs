@@ -146,7 +146,9 @@ pub trait ProvenanceRecorder<AccountId> {
 	fn stream_device(stream: StreamId) -> Option<DeviceId>;
 
 	/// Records `reading` (taken at `timestamp_ms`, ms since the UNIX epoch) as the next anchor of
-	/// `stream` with sequence number `sequence`, which must be above the stream's last one.
+	/// `stream`, if the stream's device is active. `sequence` is the recorder's own counter (a
+	/// feed's round), stored in the anchor; it is neither checked against nor advances the
+	/// device's sequence numbers, so recorded readings never block the device's own anchors.
 	/// Returns the anchor's index.
 	fn record(
 		stream: StreamId,

@@ -71,7 +71,9 @@ fn approve<T: Config>(who: &T::AccountId) {
 /// A device owned by `owner` with maximal metadata. Its key is a placeholder: setups that need
 /// the device's own signature use [`BenchKey`].
 fn device<T: Config>(owner: &T::AccountId, seed: u32) -> DeviceId {
-	let key = DeviceKey::Sr25519(sp_io::hashing::blake2_256(&(b"bench-device", seed).encode()));
+	let key = DeviceKey::Sr25519(frame::deps::sp_io::hashing::blake2_256(
+		&(b"bench-device", seed).encode(),
+	));
 	Pallet::<T>::insert_device(owner.clone(), key, Some(owner.clone()), None, max_metadata::<T>())
 		.expect("owner is funded")
 }
@@ -127,7 +129,7 @@ fn claim_setup<T: Config>(
 	approve::<T>(&maker);
 	let key = BenchKey::new(kind, 1);
 	let siblings: Vec<[u8; 32]> =
-		(0..p).map(|i| sp_io::hashing::blake2_256(&i.to_le_bytes())).collect();
+		(0..p).map(|i| frame::deps::sp_io::hashing::blake2_256(&i.to_le_bytes())).collect();
 	let leaf_count = if p == 0 { 1 } else { (1u32 << (p - 1)) + 1 };
 	let leaf = device_format::leaf_hash::<HostBlake2>(&key.public);
 	let root = device_format::root_from_proof::<HostBlake2>(leaf, 0, leaf_count, &siblings)

@@ -156,30 +156,18 @@ pub mod types;
 pub mod weights;
 
 use alloc::vec::Vec;
-use frame::{
-	deps::{sp_core::H256, sp_io},
-	prelude::*,
-	traits::fungible::MutateHold,
-};
+use frame::{deps::sp_core::H256, prelude::*, traits::fungible::MutateHold};
 pub use iot_primitives::device::DeviceRegistry;
 use iot_primitives::device::{
-	self as device_format, Blake2Hasher, ClaimPayload, RegistrationPayload, RotationPayload,
-	MAX_DEVICES_PAGE,
+	self as device_format, ClaimPayload, RegistrationPayload, RotationPayload, MAX_DEVICES_PAGE,
 };
 
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
-/// BLAKE2b-256 through the host function (the primitives' Merkle and key-id code is generic over
-/// the hasher).
-pub struct HostBlake2;
-
-impl Blake2Hasher for HostBlake2 {
-	fn blake2_256(data: &[u8]) -> [u8; 32] {
-		sp_io::hashing::blake2_256(data)
-	}
-}
+/// The host's blake2 for the shared formats.
+pub use iot_primitives::device::HostBlake2;
 
 pub use iot_primitives::device::verify_signature;
 

@@ -50,7 +50,8 @@
 //!   `NotFound`, `NotPayer`, `ZeroAmount`, `Closing`, `Expired`, `Overflow`, funds. O(1).
 //! - [`Pallet::claim`] `(channel, signed)`: signed, the payee. Event `Claimed` (and
 //!   `PreimageRevealed`). Errors: `NotFound`, `NotPayee`, `ClaimPeriodOver`, `StaleNonce`,
-//!   `NothingToClaim`, `WrongPreimage`, `BadSignature`. O(1) + one signature check (weight per
+//!   `ExceedsFunds`, `NothingToClaim`, `WrongPreimage`, `BadSignature`, `Overflow`. O(1) + one
+//!   signature check (weight per
 //!   key type; P-256 is verified in the runtime and is the heaviest).
 //! - [`Pallet::claim_many`] `(claims)`: signed, the payee of every channel named; all or
 //!   nothing. Errors: `NoClaims` and those of `claim`. O(claims).
@@ -91,11 +92,8 @@ use frame::{
 		tokens::{Fortitude, Precision, Preservation, Restriction},
 	},
 };
+use iot_primitives::channel::{lock_of, verify_voucher, VoucherPayload};
 pub use iot_primitives::{channel::VOUCHER_TAG, device::DeviceRegistry};
-use iot_primitives::{
-	channel::{lock_of, verify_voucher, VoucherPayload},
-	device::Blake2Hasher,
-};
 
 pub use pallet::*;
 pub use types::*;
@@ -105,13 +103,7 @@ pub use weights::WeightInfo;
 pub const MAX_CHANNELS_PAGE: u32 = 100;
 
 /// The host's blake2 for the shared formats.
-pub struct HostBlake2;
-
-impl Blake2Hasher for HostBlake2 {
-	fn blake2_256(data: &[u8]) -> [u8; 32] {
-		frame::deps::sp_io::hashing::blake2_256(data)
-	}
-}
+pub use iot_primitives::device::HostBlake2;
 
 /// Weight of redeeming one voucher signed with this scheme.
 fn claim_weight<T: Config>(signature: &DeviceSignature) -> Weight {
@@ -298,6 +290,9 @@ pub mod pallet {
 		NothingToClaim,
 		/// The preimage is missing, present without a lock, or does not hash to the lock.
 		WrongPreimage,
+		/// A hash-locked voucher states more than the channel's funds (it would publish its
+		/// preimage for a partial payment): top up first.
+		ExceedsFunds,
 		/// The signature is not the channel's voucher key's over this voucher on this chain.
 		BadSignature,
 		/// The claim deadline has not passed yet (or the channel is not closing and has no
@@ -578,6 +573,8 @@ impl<T: Config> Pallet<T> {
 		);
 		let voucher = &signed.voucher;
 		ensure!(voucher.nonce > record.nonce, Error::<T>::StaleNonce);
+		// A partial payment must not publish the preimage: that would sell the data for less.
+		ensure!(voucher.lock.is_none() || voucher.amount <= record.funds, Error::<T>::ExceedsFunds);
 		let amount = voucher.amount.min(record.funds).saturating_sub(record.claimed);
 		ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
 		match (&voucher.lock, &signed.preimage) {

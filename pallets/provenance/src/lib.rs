@@ -93,10 +93,7 @@ use frame::{
 		tokens::Precision,
 	},
 };
-use iot_primitives::{
-	device::Blake2Hasher,
-	provenance::{self as format},
-};
+use iot_primitives::provenance::{self as format};
 pub use iot_primitives::{
 	device::DeviceRegistry,
 	provenance::{AnchorPayload, ProvenanceRecorder, ANCHOR_TAG},
@@ -107,13 +104,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 /// The host's blake2 for the shared formats.
-pub struct HostBlake2;
-
-impl Blake2Hasher for HostBlake2 {
-	fn blake2_256(data: &[u8]) -> [u8; 32] {
-		frame::deps::sp_io::hashing::blake2_256(data)
-	}
-}
+pub use iot_primitives::device::HostBlake2;
 
 /// What a device signs, minus what the chain fills in (tag, genesis hash, device, stream).
 #[derive(
@@ -431,6 +422,8 @@ pub mod pallet {
 				Error::<T>::BadSignature
 			);
 
+			let mut record = record;
+			record.last_sequence = Some(statement.sequence);
 			Self::push_anchor(
 				stream,
 				record,
@@ -635,7 +628,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Stores the next anchor of `stream` (overwriting the oldest beyond the window) and emits
-	/// `Anchored`. Every check is the caller's; this only fails on an exhausted counter.
+	/// `Anchored`. Every check, and the device's sequence number, is the caller's; this only
+	/// fails on an exhausted counter.
 	fn push_anchor(
 		stream: StreamId,
 		mut record: StreamOf<T>,
@@ -648,7 +642,6 @@ impl<T: Config> Pallet<T> {
 	) -> Result<AnchorIndex, DispatchError> {
 		let index = record.anchor_count;
 		record.anchor_count = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
-		record.last_sequence = Some(sequence);
 		let device = record.device;
 		Streams::<T>::insert(stream, record);
 		Anchors::<T>::insert(
@@ -831,7 +824,9 @@ impl<T: Config> ProvenanceRecorder<T::AccountId> for Pallet<T> {
 		submitter: &T::AccountId,
 	) -> Result<AnchorIndex, DispatchError> {
 		let record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
-		ensure!(record.last_sequence.is_none_or(|last| sequence > last), Error::<T>::StaleSequence);
+		ensure!(T::Devices::is_active(record.device), Error::<T>::DeviceInactive);
+		// The recorder's own counter: neither checked against nor advancing the device's
+		// sequence numbers, so recorded readings never block the device's own anchors.
 		let root = format::reading_leaf_hash::<HostBlake2>(reading);
 		Self::push_anchor(
 			stream,

@@ -39,9 +39,11 @@
 //!
 //! - [`Pallet::register_feed`] `(device, stream, spec)`: signed, the device's owner or an operator
 //!   with `MANAGE_FEEDS`. Holds `FeedDeposit`. Event `FeedRegistered`. Errors: `DeviceNotFound`,
-//!   `NotAuthorized`, `StreamMismatch`, `BadSpec`, `TooManyFeeds`, `Overflow`, funds. O(1).
-//! - [`Pallet::update_feed`] `(feed, spec)`: signed, the feed's owner. Drops the round being
-//!   collected. Event `FeedUpdated`. Errors: `NotFound`, `NotAuthorized`, `BadSpec`. O(1).
+//!   `NotAuthorized`, `DeviceInactive`, `StreamMismatch`, `BadSpec`, `TooManyFeeds`, `Overflow`,
+//!   funds. O(1).
+//! - [`Pallet::update_feed`] `(feed, spec)`: signed, the feed's owner. The interval stays; the
+//!   new spec applies from the next round (the current round's reports are dropped and refused).
+//!   Event `FeedUpdated`. Errors: `NotFound`, `NotAuthorized`, `BadSpec`, `IntervalChanged`. O(1).
 //! - [`Pallet::remove_feed`] `(feed)`: signed, the feed's owner or the device's current owner.
 //!   Releases the deposit. Event `FeedRemoved`. Errors: `NotFound`, `NotAuthorized`. O(1).
 //! - [`Pallet::set_operators`] `(operators)`: `OperatorOrigin` (governance). Event
@@ -296,6 +298,11 @@ pub mod pallet {
 		BadSpec,
 		/// `MaxFeeds` feeds are registered.
 		TooManyFeeds,
+		/// The device is not active.
+		DeviceInactive,
+		/// A feed's polling interval cannot change (its rounds would be renumbered): remove the
+		/// feed and register it again.
+		IntervalChanged,
 		/// The same key is twice in the operator set.
 		DuplicateOperator,
 		/// The report is not for the feed's current round, or the round is settled.
@@ -349,6 +356,7 @@ pub mod pallet {
 				T::Devices::can_act(device, &who, Permissions::MANAGE_FEEDS),
 				Error::<T>::NotAuthorized
 			);
+			ensure!(T::Devices::is_active(device), Error::<T>::DeviceInactive);
 			ensure!(T::Recorder::stream_device(stream) == Some(device), Error::<T>::StreamMismatch);
 			Self::check_spec(&spec)?;
 			let count = FeedCount::<T>::get();
@@ -370,6 +378,7 @@ pub mod pallet {
 					pending: None,
 					stale: false,
 					registered_at: frame_system::Pallet::<T>::block_number(),
+					first_round: 0,
 					deposit,
 				},
 			);
@@ -391,8 +400,13 @@ pub mod pallet {
 			let mut record = Feeds::<T>::get(feed).ok_or(Error::<T>::NotFound)?;
 			ensure!(record.owner == who, Error::<T>::NotAuthorized);
 			Self::check_spec(&spec)?;
+			// Rounds are `block / interval`: another interval would renumber them.
+			ensure!(spec.interval == record.spec.interval, Error::<T>::IntervalChanged);
+			// Reports of this round were made against the old spec (another URL, another scale):
+			// drop them and refuse them from now on; the spec applies from the next round.
+			let now = frame_system::Pallet::<T>::block_number();
+			record.first_round = Self::round_at(&record.spec, now).saturating_add(1);
 			record.spec = spec;
-			// Reports were made against the old spec (another URL, another scale).
 			record.pending = None;
 			Feeds::<T>::insert(feed, record);
 			Self::deposit_event(Event::FeedUpdated { feed });
@@ -467,6 +481,8 @@ pub mod pallet {
 				Some(pending) if pending.round == round => pending,
 				_ => Pending { round, reports: BoundedVec::new() },
 			};
+			// Operators governance removed since they reported no longer count.
+			pending.reports.retain(|(operator, _)| operators.contains(operator));
 			pending
 				.reports
 				.try_push((report.operator.clone(), report.value))
@@ -567,7 +583,10 @@ impl<T: Config> Pallet<T> {
 		operators: &[T::AuthorityId],
 		now: BlockNumberFor<T>,
 	) -> DispatchResult {
-		ensure!(report.round == Self::round_at(&record.spec, now), Error::<T>::WrongRound);
+		ensure!(
+			report.round == Self::round_at(&record.spec, now) && report.round >= record.first_round,
+			Error::<T>::WrongRound
+		);
 		ensure!(
 			record.last.as_ref().is_none_or(|last| last.round < report.round),
 			Error::<T>::WrongRound
@@ -614,10 +633,12 @@ impl<T: Config> Pallet<T> {
 		}
 		// Valid until the round ends.
 		let interval: u64 = record.spec.interval.saturated_into::<u64>().max(1);
+		let left =
+			interval.saturating_sub(now.saturated_into::<u64>().checked_rem(interval).unwrap_or(0));
 		ValidTransaction::with_tag_prefix("SensorFeeds")
 			.priority(REPORT_PRIORITY)
 			.and_provides((report.feed, report.round, report.operator.clone()))
-			.longevity(interval)
+			.longevity(left.max(1))
 			.propagate(true)
 			.build()
 			.map(|valid| (valid, Weight::zero()))

@@ -140,15 +140,22 @@ thread_local! {
 	static BENCH_OWNER: RefCell<Option<AccountId>> = const { RefCell::new(None) };
 	static RECORDED: RefCell<Vec<(StreamId, u64, Vec<u8>, AccountId)>> = const { RefCell::new(Vec::new()) };
 	static RECORD_FAILS: RefCell<bool> = const { RefCell::new(false) };
+	static DEVICE_INACTIVE: RefCell<bool> = const { RefCell::new(false) };
 }
 
 /// The registry double: one device, owned by `OWNER`, operated by `OPERATOR_ACCOUNT` with
 /// `MANAGE_FEEDS`.
 pub struct TestRegistry;
 
+impl TestRegistry {
+	pub fn set_active(active: bool) {
+		DEVICE_INACTIVE.with(|d| *d.borrow_mut() = !active);
+	}
+}
+
 impl DeviceRegistry<AccountId> for TestRegistry {
 	fn is_active(id: DeviceId) -> bool {
-		id == DEVICE
+		id == DEVICE && !DEVICE_INACTIVE.with(|d| *d.borrow())
 	}
 	fn owner(id: DeviceId) -> Option<AccountId> {
 		(id == DEVICE).then(|| BENCH_OWNER.with(|o| o.borrow().clone()).unwrap_or(OWNER))
@@ -394,6 +401,7 @@ impl Env {
 			BENCH_OWNER.with(|o| *o.borrow_mut() = None);
 			pallet_timestamp::Now::<Test>::put(1_700_000_000_000);
 			TestRecorder::fail(false);
+			TestRegistry::set_active(true);
 		});
 		let pool = Box::new(move || std::mem::take(&mut pool_state.write().transactions));
 		Self { ext, http, pool, keystore }

@@ -96,6 +96,9 @@ pub struct Feed<AccountId, Balance, BlockNumber, Spec, AuthorityId, MaxOperators
 	pub stale: bool,
 	/// Block of registration (the stale check counts from it before the first value).
 	pub registered_at: BlockNumber,
+	/// Reports for earlier rounds are refused: set past the round in which the spec last
+	/// changed, so reports signed under the old spec cannot be replayed into the new one.
+	pub first_round: Round,
 	/// Held from the owner.
 	pub deposit: Balance,
 }

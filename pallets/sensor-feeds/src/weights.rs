@@ -73,39 +73,39 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	/// Storage: `SensorFeeds::Feeds` (r:0 w:1)
-	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1250), added: 3725, mode: `MaxEncodedLen`)
 	fn register_feed() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `544`
 		//  Estimated: `3876`
-		// Minimum execution time: 107_830_000 picoseconds.
-		Weight::from_parts(113_128_000, 3876)
+		// Minimum execution time: 112_207_000 picoseconds.
+		Weight::from_parts(116_963_000, 3876)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SensorFeeds::Feeds` (r:1 w:1)
-	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1250), added: 3725, mode: `MaxEncodedLen`)
 	fn update_feed() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `553`
-		//  Estimated: `4707`
-		// Minimum execution time: 22_874_000 picoseconds.
-		Weight::from_parts(25_168_000, 4707)
+		//  Measured:  `561`
+		//  Estimated: `4715`
+		// Minimum execution time: 24_296_000 picoseconds.
+		Weight::from_parts(26_339_000, 4715)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SensorFeeds::Feeds` (r:1 w:1)
-	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1250), added: 3725, mode: `MaxEncodedLen`)
 	/// Storage: `SensorFeeds::FeedCount` (r:1 w:1)
 	/// Proof: `SensorFeeds::FeedCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(247), added: 2722, mode: `MaxEncodedLen`)
 	fn remove_feed() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `646`
-		//  Estimated: `4707`
-		// Minimum execution time: 82_292_000 picoseconds.
-		Weight::from_parts(85_677_000, 4707)
+		//  Measured:  `654`
+		//  Estimated: `4715`
+		// Minimum execution time: 81_911_000 picoseconds.
+		Weight::from_parts(85_867_000, 4715)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -116,57 +116,59 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_155_000 picoseconds.
-		Weight::from_parts(12_892_045, 0)
-			// Standard Error: 23_908
-			.saturating_add(Weight::from_parts(693_566, 0).saturating_mul(n.into()))
+		// Minimum execution time: 10_416_000 picoseconds.
+		Weight::from_parts(12_148_277, 0)
+			// Standard Error: 10_656
+			.saturating_add(Weight::from_parts(780_826, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SensorFeeds::Feeds` (r:1 w:1)
-	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1250), added: 3725, mode: `MaxEncodedLen`)
 	/// Storage: `SensorFeeds::Operators` (r:1 w:0)
 	/// Proof: `SensorFeeds::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
 	fn report() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1737`
-		//  Estimated: `4707`
-		// Minimum execution time: 38_737_000 picoseconds.
-		Weight::from_parts(43_485_000, 4707)
+		//  Measured:  `1745`
+		//  Estimated: `4715`
+		// Minimum execution time: 40_470_000 picoseconds.
+		Weight::from_parts(46_268_000, 4715)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `SensorFeeds::Feeds` (r:1 w:1)
-	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1250), added: 3725, mode: `MaxEncodedLen`)
 	/// Storage: `SensorFeeds::Operators` (r:1 w:0)
 	/// Proof: `SensorFeeds::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Provenance::Streams` (r:1 w:1)
 	/// Proof: `Provenance::Streams` (`max_values`: None, `max_size`: Some(294), added: 2769, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(411), added: 2886, mode: `MaxEncodedLen`)
 	/// Storage: `Provenance::Anchors` (r:0 w:1)
 	/// Proof: `Provenance::Anchors` (`max_values`: None, `max_size`: Some(231), added: 2706, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn report_settling(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1212 + n * (48 ±0)`
-		//  Estimated: `4707`
-		// Minimum execution time: 66_889_000 picoseconds.
-		Weight::from_parts(70_289_506, 4707)
-			// Standard Error: 33_046
-			.saturating_add(Weight::from_parts(3_166_682, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		//  Measured:  `1495 + n * (48 ±0)`
+		//  Estimated: `4715`
+		// Minimum execution time: 80_769_000 picoseconds.
+		Weight::from_parts(87_050_537, 4715)
+			// Standard Error: 29_746
+			.saturating_add(Weight::from_parts(3_003_686, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `SensorFeeds::Feeds` (r:1 w:0)
-	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1250), added: 3725, mode: `MaxEncodedLen`)
 	/// Storage: `SensorFeeds::Operators` (r:1 w:0)
 	/// Proof: `SensorFeeds::Operators` (`max_values`: Some(1), `max_size`: Some(513), added: 1008, mode: `MaxEncodedLen`)
 	fn authorize_report() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1737`
-		//  Estimated: `4707`
-		// Minimum execution time: 69_213_000 picoseconds.
-		Weight::from_parts(72_988_000, 4707)
+		//  Measured:  `1745`
+		//  Estimated: `4715`
+		// Minimum execution time: 75_762_000 picoseconds.
+		Weight::from_parts(82_112_000, 4715)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `SensorFeeds::FeedCount` (r:1 w:0)
@@ -174,68 +176,68 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `SensorFeeds::StaleCursor` (r:1 w:1)
 	/// Proof: `SensorFeeds::StaleCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `SensorFeeds::Feeds` (r:9 w:8)
-	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1242), added: 3717, mode: `MaxEncodedLen`)
+	/// Proof: `SensorFeeds::Feeds` (`max_values`: None, `max_size`: Some(1250), added: 3725, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[0, 8]`.
 	fn check_stale(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `501 + n * (53 ±0)`
-		//  Estimated: `4707 + n * (3717 ±0)`
-		// Minimum execution time: 4_797_000 picoseconds.
-		Weight::from_parts(11_134_769, 4707)
-			// Standard Error: 31_248
-			.saturating_add(Weight::from_parts(17_740_404, 0).saturating_mul(n.into()))
+		//  Measured:  `509 + n * (53 ±0)`
+		//  Estimated: `4715 + n * (3725 ±0)`
+		// Minimum execution time: 4_907_000 picoseconds.
+		Weight::from_parts(10_966_585, 4715)
+			// Standard Error: 30_174
+			.saturating_add(Weight::from_parts(18_222_444, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3717).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3725).saturating_mul(n.into()))
 	}
 }
 
 // For tests: the same figures with `RocksDbWeight`.
 impl WeightInfo for () {
 	fn register_feed() -> Weight {
-		Weight::from_parts(113_128_000, 3876)
+		Weight::from_parts(116_963_000, 3876)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn update_feed() -> Weight {
-		Weight::from_parts(25_168_000, 4707)
+		Weight::from_parts(26_339_000, 4715)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn remove_feed() -> Weight {
-		Weight::from_parts(85_677_000, 4707)
+		Weight::from_parts(85_867_000, 4715)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_operators(n: u32, ) -> Weight {
-		Weight::from_parts(12_892_045, 0)
-			.saturating_add(Weight::from_parts(693_566, 0).saturating_mul(n.into()))
+		Weight::from_parts(12_148_277, 0)
+			.saturating_add(Weight::from_parts(780_826, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn report() -> Weight {
-		Weight::from_parts(43_485_000, 4707)
+		Weight::from_parts(46_268_000, 4715)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn report_settling(n: u32, ) -> Weight {
-		Weight::from_parts(70_289_506, 4707)
-			.saturating_add(Weight::from_parts(3_166_682, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
+		Weight::from_parts(87_050_537, 4715)
+			.saturating_add(Weight::from_parts(3_003_686, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn authorize_report() -> Weight {
-		Weight::from_parts(72_988_000, 4707)
+		Weight::from_parts(82_112_000, 4715)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 	}
 	fn check_stale(n: u32, ) -> Weight {
-		Weight::from_parts(11_134_769, 4707)
-			.saturating_add(Weight::from_parts(17_740_404, 0).saturating_mul(n.into()))
+		Weight::from_parts(10_966_585, 4715)
+			.saturating_add(Weight::from_parts(18_222_444, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3717).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3725).saturating_mul(n.into()))
 	}
 }

@@ -35,11 +35,17 @@ fn attempted_key(feed: FeedId, operator: &[u8]) -> Vec<u8> {
 	key
 }
 
-/// Off-chain storage key of the lock that keeps overlapping workers off the same feed.
-fn lock_key(feed: FeedId) -> Vec<u8> {
+/// Off-chain storage key of the lock that keeps overlapping workers off the same feed and key.
+fn lock_key(feed: FeedId, operator: &[u8]) -> Vec<u8> {
 	let mut key = b"iot-parachain:sensor-feeds:lock:".to_vec();
 	key.extend_from_slice(&feed.to_le_bytes());
+	key.extend_from_slice(operator);
 	key
+}
+
+fn attempted(feed: FeedId, operator: &[u8], round: Round) -> bool {
+	let key = attempted_key(feed, operator);
+	matches!(StorageValueRef::persistent(&key).get::<Round>(), Ok(Some(r)) if r >= round)
 }
 
 /// The worker's entry point, once per imported block.
@@ -58,7 +64,8 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	let count = jobs.len();
 	let mut reported = 0usize;
 	// Hold every job's lock until all are done: another worker (the next block's) skips them.
-	let lock_keys: Vec<Vec<u8>> = jobs.iter().map(|job| lock_key(job.feed)).collect();
+	let lock_keys: Vec<Vec<u8>> =
+		jobs.iter().map(|job| lock_key(job.feed, &job.operator.encode())).collect();
 	let expiry = Duration::from_millis(T::FetchTimeoutMs::get().saturating_add(2_000));
 	let mut locks: Vec<StorageLock<Time>> =
 		lock_keys.iter().map(|key| StorageLock::<Time>::with_deadline(key, expiry)).collect();
@@ -66,6 +73,10 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	let mut runnable = Vec::new();
 	for (job, lock) in jobs.into_iter().zip(locks.iter_mut()) {
 		if let Ok(guard) = lock.try_lock() {
+			// Read again under the lock: a worker that held it may have just tried this round.
+			if attempted(job.feed, &job.operator.encode(), job.round) {
+				continue;
+			}
 			guards.push(guard);
 			runnable.push(job);
 		}
@@ -104,8 +115,14 @@ fn due_jobs<T: Config>(
 	local: &[T::AuthorityId],
 ) -> Vec<Job<T>> {
 	let mut jobs = Vec::new();
+	// The report is checked by the pool, and included, in the next block: report for the round
+	// that block is in.
+	let next = now.saturating_add(One::one());
 	for (feed, record) in Feeds::<T>::iter() {
-		let round = Pallet::<T>::round_at(&record.spec, now);
+		let round = Pallet::<T>::round_at(&record.spec, next);
+		if round < record.first_round {
+			continue;
+		}
 		if record.last.as_ref().is_some_and(|last| last.round >= round) {
 			continue;
 		}
@@ -114,10 +131,7 @@ fn due_jobs<T: Config>(
 			let on_chain = record.pending.as_ref().is_some_and(|pending| {
 				pending.round == round && pending.reports.iter().any(|(op, _)| op == operator)
 			});
-			let marker_key = attempted_key(feed, &operator.encode());
-			let marker = StorageValueRef::persistent(&marker_key);
-			let attempted = matches!(marker.get::<Round>(), Ok(Some(r)) if r >= round);
-			if !on_chain && !attempted {
+			if !on_chain && !attempted(feed, &operator.encode(), round) {
 				jobs.push(Job {
 					feed,
 					round,

@@ -167,6 +167,11 @@ fn a_hash_locked_voucher_needs_its_preimage_and_reveals_it() {
 				pays_for: Some((3, 41))
 			}
 		);
+		// A locked voucher above the funds would publish the preimage for a partial payment.
+		let over = Voucher { amount: 2_000, nonce: 2, lock: Some(lock), pays_for: None };
+		let mut over = signed(channel, over);
+		over.preimage = Some(b"key of batch 1".to_vec().try_into().unwrap());
+		assert_noop!(claim(channel, over), Error::<Test>::ExceedsFunds);
 		// A preimage for an unlocked voucher is refused too (nothing may be published by
 		// mistake).
 		let mut plain = signed(channel, voucher(500, 2));

@@ -24,18 +24,25 @@ fn a_recorded_reading_is_an_anchor_proven_like_any_other() {
 			&GATEWAY,
 		)
 		.unwrap();
-		let anchor = Provenance::anchor_of(stream, index).unwrap();
-		assert_eq!((anchor.sequence, anchor.count, anchor.submitter), (7, 1, GATEWAY));
+		let stored = Provenance::anchor_of(stream, index).unwrap();
+		assert_eq!((stored.sequence, stored.count, stored.submitter), (7, 1, GATEWAY));
 		assert!(Provenance::verify_inclusion(stream, index, &reading, 0, &[]));
 		assert!(!Provenance::verify_inclusion(stream, index, b"another reading", 0, &[]));
-		// The sequence rules of device anchors hold: no going back, no unknown stream.
-		assert_noop!(
-			<Provenance as ProvenanceRecorder<AccountId>>::record(stream, 7, &reading, 0, &GATEWAY),
-			Error::<Test>::StaleSequence
-		);
+		// The recorder's counter is its own: the device's sequence numbers are untouched, so the
+		// device keeps anchoring from where it was.
+		assert_eq!(Streams::<Test>::get(stream).unwrap().last_sequence, None);
+		anchor(stream, 1);
+		assert_ok!(<Provenance as ProvenanceRecorder<AccountId>>::record(
+			stream, 7, &reading, 0, &GATEWAY
+		));
 		assert_noop!(
 			<Provenance as ProvenanceRecorder<AccountId>>::record(99, 8, &reading, 0, &GATEWAY),
 			Error::<Test>::NotFound
+		);
+		TestRegistry::set_active(DEVICE, false);
+		assert_noop!(
+			<Provenance as ProvenanceRecorder<AccountId>>::record(stream, 8, &reading, 0, &GATEWAY),
+			Error::<Test>::DeviceInactive
 		);
 	});
 }

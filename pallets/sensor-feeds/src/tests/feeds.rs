@@ -2,6 +2,7 @@
 
 use crate::{mock::*, *};
 use frame::testing_prelude::*;
+use polkadot_sdk::frame_support::traits::UnfilteredDispatchable;
 
 #[test]
 fn the_owner_or_a_feed_operator_registers_a_feed_with_a_deposit() {
@@ -125,6 +126,48 @@ fn update_changes_the_spec_and_drops_the_pending_round() {
 		assert_noop!(
 			SensorFeeds::update_feed(RuntimeOrigin::signed(OWNER), feed, bad),
 			Error::<Test>::BadSpec
+		);
+		let mut slower = spec(3, 2);
+		slower.interval = 4;
+		assert_noop!(
+			SensorFeeds::update_feed(RuntimeOrigin::signed(OWNER), feed, slower),
+			Error::<Test>::IntervalChanged
+		);
+	});
+}
+
+#[test]
+fn reports_signed_before_an_update_cannot_be_replayed_into_the_new_spec() {
+	Env::new(1).run(|| {
+		let feed = register(spec(1, 1));
+		run_to(4);
+		// Signed under the old spec for round 2, not yet submitted.
+		let (report, sig) = signed_report(0, feed, 2, 10);
+		let mut new_spec = spec(1, 1);
+		new_spec.decimals = 3;
+		assert_ok!(SensorFeeds::update_feed(RuntimeOrigin::signed(OWNER), feed, new_spec));
+		assert_eq!(Feeds::<Test>::get(feed).unwrap().first_round, 3);
+		assert!(authorize(&report, &sig).is_err());
+		assert_noop!(
+			Call::<Test>::report { report, signature: sig }
+				.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+				.map_err(|e| e.error),
+			Error::<Test>::WrongRound
+		);
+		// The next round takes reports under the new spec.
+		run_to(6);
+		let (report, sig) = signed_report(0, feed, 3, 10_000);
+		assert_ok!(submit(report, sig));
+	});
+}
+
+#[test]
+fn an_inactive_device_gets_no_new_feed() {
+	Env::new(1).run(|| {
+		TestRegistry::set_active(false);
+		assert_noop!(
+			SensorFeeds::register_feed(RuntimeOrigin::signed(OWNER), DEVICE, STREAM, spec(1, 1)),
+			Error::<Test>::DeviceInactive
 		);
 	});
 }

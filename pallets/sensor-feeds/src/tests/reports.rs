@@ -173,7 +173,7 @@ fn the_quorum_is_capped_by_a_shrunk_operator_set() {
 		let (report, sig) = signed_report(0, feed, 2, 5);
 		assert_ok!(submit(report, sig));
 		assert_eq!(Feeds::<Test>::get(feed).unwrap().last.unwrap().reporters, 1);
-		// A removed operator no longer counts.
+		// A removed operator no longer counts, not even with a report already pending.
 		run_to(6);
 		let (report, sig) = signed_report(1, feed, 3, 5);
 		assert_eq!(authorize(&report, &sig), invalid(InvalidTransaction::BadSigner));
@@ -191,5 +191,28 @@ fn assignment_rotates_and_is_deterministic() {
 		for i in 0..5 {
 			assert!(rounds.iter().any(|r| r.contains(&i)), "operator {i} never asked");
 		}
+	});
+}
+
+#[test]
+fn a_removed_operators_pending_report_no_longer_counts() {
+	Env::new(3).run(|| {
+		let feed = register(spec(3, 2));
+		run_to(4);
+		let (report, sig) = signed_report(0, feed, 2, 1_000);
+		assert_ok!(submit(report, sig));
+		assert_ok!(SensorFeeds::set_operators(
+			RuntimeOrigin::root(),
+			vec![operator(1), operator(2)].try_into().unwrap()
+		));
+		// Operator 1's report would have made the quorum of 2 with operator 0's.
+		let (report, sig) = signed_report(1, feed, 2, 10);
+		assert_ok!(submit(report, sig));
+		let record = Feeds::<Test>::get(feed).unwrap();
+		assert!(record.last.is_none());
+		assert_eq!(record.pending.unwrap().reports.into_inner(), vec![(operator(1), 10)]);
+		let (report, sig) = signed_report(2, feed, 2, 20);
+		assert_ok!(submit(report, sig));
+		assert_eq!(Feeds::<Test>::get(feed).unwrap().last.unwrap().value, 15);
 	});
 }
