@@ -445,6 +445,16 @@ pub fn verify_signature(key: &DeviceKey, msg: &[u8], signature: &DeviceSignature
 	}
 }
 
+/// The first 32 bytes of a block hash (zero-padded if shorter): what every signed payload
+/// binds as the chain's genesis hash.
+pub fn hash_bytes(hash: &[u8]) -> [u8; 32] {
+	let mut out = [0u8; 32];
+	for (slot, byte) in out.iter_mut().zip(hash) {
+		*slot = *byte;
+	}
+	out
+}
+
 /// BLAKE2b-256 through `sp_io`: the host function inside the runtime, plain Rust in native code.
 /// What the pallets use; a device without `sp_io` uses [`SoftwareBlake2`].
 pub struct HostBlake2;

@@ -928,13 +928,9 @@ impl<T: Config> Pallet<T> {
 	///
 	/// `frame_system` keeps block 0's hash forever (it is filled in when block 1 is initialised).
 	pub fn genesis_hash() -> [u8; 32] {
-		let hash = frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero());
-		let bytes: &[u8] = hash.as_ref();
-		let mut out = [0u8; 32];
-		for (slot, byte) in out.iter_mut().zip(bytes) {
-			*slot = *byte;
-		}
-		out
+		iot_primitives::device::hash_bytes(
+			frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero()).as_ref(),
+		)
 	}
 
 	/// A device's record.

@@ -599,12 +599,9 @@ pub mod pallet {
 impl<T: Config> Pallet<T> {
 	/// The chain's genesis hash, which every anchor statement binds.
 	pub fn genesis_hash() -> [u8; 32] {
-		let hash = frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero());
-		let mut out = [0u8; 32];
-		for (slot, byte) in out.iter_mut().zip(hash.as_ref()) {
-			*slot = *byte;
-		}
-		out
+		iot_primitives::device::hash_bytes(
+			frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero()).as_ref(),
+		)
 	}
 
 	/// The full statement the device signed for `statement` on `stream`.

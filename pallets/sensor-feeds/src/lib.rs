@@ -513,12 +513,9 @@ pub mod pallet {
 impl<T: Config> Pallet<T> {
 	/// The chain's genesis hash, which every report binds.
 	pub fn genesis_hash() -> [u8; 32] {
-		let hash = frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero());
-		let mut out = [0u8; 32];
-		for (slot, byte) in out.iter_mut().zip(hash.as_ref()) {
-			*slot = *byte;
-		}
-		out
+		iot_primitives::device::hash_bytes(
+			frame_system::BlockHash::<T>::get(BlockNumberFor::<T>::zero()).as_ref(),
+		)
 	}
 
 	/// The account that submits the recorded anchors.
