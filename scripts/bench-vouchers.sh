@@ -22,7 +22,10 @@ if [ "${QUICK:-0}" = 1 ]; then
 fi
 
 log "criterion: voucher vs raw signatures (dev profile)"
-(cd "$REPO_ROOT" && cargo bench --locked --profile dev -p iot-primitives --bench vouchers -- \
+# `--workspace`: the features of the test command's build (a `-p iot-primitives` build would resolve
+# fewer and compile part of the tree again).
+use_lint_wrapper
+(cd "$REPO_ROOT" && cargo bench --locked --profile dev --workspace --bench vouchers -- \
 	--noplot "${timing[@]}")
 
 # criterion writes target/criterion/<group>/<function>/new/estimates.json (mean in ns).

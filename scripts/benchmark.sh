@@ -30,6 +30,7 @@ BENCH_WASM="$BENCH_DIR/iot_runtime_benchmarks.wasm"
 
 ensure_apt_packages
 ensure_rust
+use_lint_wrapper
 mkdir -p "$BENCH_DIR"
 
 log "building the runtime WASM with --features runtime-benchmarks"
@@ -86,9 +87,7 @@ for pallet in "${pallets[@]}"; do
 done
 
 log "figures against balances.transfer_keep_alive (the runtime's weight tests)"
-# The feature set of the test command (`--workspace` without the example client), so nothing is
-# rebuilt for this.
+# The feature set and the lint wrapper of the test command, so nothing is rebuilt for this.
 for t in device_registry provenance payment_channels sensor_feeds; do
-	(cd "$REPO_ROOT" && cargo test --locked --workspace --exclude payment-channel-client \
-		--test "$t" -- --nocapture --test-threads 1)
+	(cd "$REPO_ROOT" && cargo test --locked --workspace --test "$t" -- --nocapture --test-threads 1)
 done

@@ -31,12 +31,75 @@ ensure_apt_packages() {
 	fi
 }
 
-# rustup installs the toolchain, WASM targets and rust-src that rust-toolchain.toml pins.
+# The toolchain rust-toolchain.toml pins (an exact release), with its targets and components.
+# Installs exactly that release (never updates a floating channel such as `stable`), then checks
+# what rustup really installed: a missing `wasm32v1-none` would otherwise make the runtime build
+# fall back to `wasm32-unknown-unknown` with only a warning.
+RUST_TOOLCHAIN_FILE="$REPO_ROOT/rust-toolchain.toml"
+toolchain_field() { # the TOML list or string value of a field of rust-toolchain.toml, one per line
+	sed -n "s/^$1 *= *//p" "$RUST_TOOLCHAIN_FILE" | tr -d '[]",' | tr ' ' '\n' | sed '/^$/d'
+}
 ensure_rust() {
 	command -v rustup >/dev/null || die "rustup not found: install it from https://rustup.rs"
-	(cd "$REPO_ROOT" && rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install)
-	(cd "$REPO_ROOT" && rustup target list --installed | grep -q wasm32v1-none) ||
-		(cd "$REPO_ROOT" && rustup toolchain install)
+	[ -z "${RUSTUP_TOOLCHAIN:-}" ] ||
+		die "RUSTUP_TOOLCHAIN=$RUSTUP_TOOLCHAIN overrides rust-toolchain.toml; unset it (other toolchains: README, Toolchain)"
+	local toolchain targets components
+	toolchain="$(toolchain_field channel)"
+	[[ "$toolchain" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+		die "rust-toolchain.toml must pin an exact release (channel = \"1.x.y\"), not '$toolchain'"
+	mapfile -t targets < <(toolchain_field targets)
+	mapfile -t components < <(toolchain_field components)
+	if ! rustup run "$toolchain" rustc --version >/dev/null 2>&1; then
+		log "installing Rust $toolchain"
+		rustup toolchain install "$toolchain" --profile minimal --no-self-update >/dev/null ||
+			die "rustup could not install Rust $toolchain"
+	fi
+	local installed_targets installed_components missing=()
+	installed_targets="$(rustup target list --installed --toolchain "$toolchain")"
+	for target in "${targets[@]}"; do
+		grep -qx "$target" <<<"$installed_targets" || missing+=("$target")
+	done
+	if [ "${#missing[@]}" -gt 0 ]; then
+		log "installing targets ${missing[*]} for Rust $toolchain"
+		rustup target add --toolchain "$toolchain" "${missing[@]}" >/dev/null 2>&1 || true
+	fi
+	installed_components="$(rustup component list --installed --toolchain "$toolchain")"
+	missing=()
+	for component in "${components[@]}"; do
+		grep -q "^$component\(-\|$\)" <<<"$installed_components" || missing+=("$component")
+	done
+	if [ "${#missing[@]}" -gt 0 ]; then
+		log "installing components ${missing[*]} for Rust $toolchain"
+		rustup component add --toolchain "$toolchain" "${missing[@]}" >/dev/null 2>&1 || true
+	fi
+	# What rustup reports as installed now, not what it said it did.
+	installed_targets="$(rustup target list --installed --toolchain "$toolchain")"
+	installed_components="$(rustup component list --installed --toolchain "$toolchain")"
+	for target in "${targets[@]}"; do
+		grep -qx "$target" <<<"$installed_targets" ||
+			die "Rust $toolchain has no target $target after 'rustup target add' (rustup target list --installed --toolchain $toolchain)"
+	done
+	for component in "${components[@]}"; do
+		grep -q "^$component\(-\|$\)" <<<"$installed_components" ||
+			die "Rust $toolchain has no component $component after 'rustup component add'"
+	done
+	local active
+	active="$(cd "$REPO_ROOT" && rustc --version)"
+	[[ "$active" == "rustc $toolchain "* ]] ||
+		die "rustc in $REPO_ROOT is '$active', not $toolchain (is a rustup override set? rustup override list)"
+	RUST_TOOLCHAIN="$toolchain"
+}
+
+# Every cargo command of the scripts compiles our own crates through clippy-driver (rustc plus
+# Clippy's lints; warnings are errors), dependencies with plain rustc. Linting while building
+# means the lints need no second, check-mode compilation of the ~1,400 dependencies (`cargo
+# clippy` would check them all again: about a quarter of a cold build), and the scripts share one
+# set of artifacts. A plain `cargo build` by hand compiles our crates again without the wrapper.
+use_lint_wrapper() {
+	IOT_CLIPPY_DRIVER="$(cd "$REPO_ROOT" && rustup which clippy-driver)" ||
+		die "clippy-driver not found for Rust ${RUST_TOOLCHAIN:-?} (rustup component add clippy)"
+	export IOT_CLIPPY_DRIVER
+	export RUSTC_WORKSPACE_WRAPPER="$REPO_ROOT/scripts/lint-wrapper.sh"
 }
 
 ensure_node_js() {
@@ -45,9 +108,12 @@ ensure_node_js() {
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 }
 
-# The single build of the node (dev profile, optimised dependencies; see Cargo.toml).
+# The single build of the node and the workspace's other binaries (dev profile, optimised
+# dependencies; see Cargo.toml). `--workspace` and `-p iot-node` resolve the same features
+# (scripts/check-features.sh), so this shares every artifact with the test command.
 build_node() {
 	log "building iot-node (target dir: $CARGO_TARGET_DIR)"
-	(cd "$REPO_ROOT" && cargo build --locked -p iot-node)
+	use_lint_wrapper
+	(cd "$REPO_ROOT" && cargo build --locked --workspace)
 	[ -x "$IOT_NODE_BIN" ] || die "build finished but $IOT_NODE_BIN is missing"
 }
