@@ -461,7 +461,12 @@ fn start_consensus(
 	Ok(())
 }
 
-/// Starts a single-node dev chain: a block is sealed and finalized every `block_time_ms`, with
+/// How long after sealing a dev block it is finalized (at most half the block time): long enough
+/// for the transaction pool to report the block as best (InBlock) before it reports it final.
+const DEV_FINALITY_DELAY_MS: u64 = 250;
+
+/// Starts a single-node dev chain: a block is sealed every `block_time_ms` (and finalized a moment
+/// later, see `DEV_FINALITY_DELAY_MS`), with
 /// relay-chain data mocked so the parachain runtime runs unchanged.
 pub fn start_dev(
 	mut config: Configuration,
@@ -537,18 +542,44 @@ pub fn start_dev(
 		None,
 	);
 
-	// Seal (and finalize) a block every `block_time_ms`.
+	// Seal a block every `block_time_ms` and finalize it a moment later. Sealed and finalized in
+	// one step, a block reaches the transaction pool already final: a watched transaction then
+	// goes Ready → Finalized with no InBlock, and client code that waits for `isInBlock` (the
+	// usual polkadot.js pattern) hangs. Importing it as the new best block first, and finalizing
+	// it once the pool has seen that, gives the statuses a real chain gives.
+	let finality_delay = Duration::from_millis((block_time_ms / 2).min(DEV_FINALITY_DELAY_MS));
 	let (mut seal_sink, seal_stream) = futures::channel::mpsc::channel(1024);
 	task_manager.spawn_essential_handle().spawn("dev-block-timer", None, async move {
+		let mut wait = Duration::from_millis(block_time_ms);
 		loop {
-			futures_timer::Delay::new(Duration::from_millis(block_time_ms)).await;
-			let command = EngineCommand::SealNewBlock {
+			futures_timer::Delay::new(wait).await;
+			wait = Duration::from_millis(block_time_ms);
+			let (sealed_tx, sealed) = futures::channel::oneshot::channel();
+			let seal = EngineCommand::SealNewBlock {
 				create_empty: true,
-				finalize: true,
+				finalize: false,
 				parent_hash: None,
-				sender: None,
+				sender: Some(sealed_tx),
 			};
-			if seal_sink.try_send(command).is_err() {
+			if seal_sink.try_send(seal).is_err() {
+				log::warn!("dev block timer: the sealing task is gone or behind; stopping");
+				break;
+			}
+			let hash = match sealed.await {
+				Ok(Ok(created)) => created.hash,
+				Ok(Err(e)) => {
+					log::warn!("dev block timer: sealing a block failed: {e}");
+					continue;
+				},
+				Err(_) => {
+					log::warn!("dev block timer: the sealing task is gone; stopping");
+					break;
+				},
+			};
+			futures_timer::Delay::new(finality_delay).await;
+			wait = wait.saturating_sub(finality_delay);
+			let finalize = EngineCommand::FinalizeBlock { hash, sender: None, justification: None };
+			if seal_sink.try_send(finalize).is_err() {
 				log::warn!("dev block timer: the sealing task is gone or behind; stopping");
 				break;
 			}

@@ -49,90 +49,46 @@
 //!   batch not compromised. A revoked manufacturer does not deactivate devices already
 //!   registered; governance marks its batches compromised if their keys are no longer trusted.
 //!
-//! ## Interface
+//! ## Calls
 //!
-//! Weights: per key type for the calls that verify a device signature (P-256 is verified in the
-//! runtime, not by a host function, and costs ~45× an sr25519 check), per proof length for
-//! claims, per dropped operator for transfers and removal. Complexity is given in storage
-//! accesses; `O(ops)` is bounded by `Config::MaxOperators`.
+//! Each call documents its own contract (origin, arguments, deposits, errors, events, complexity);
+//! the same text is in the runtime metadata, which wallets show. Weights are per key type for the
+//! calls that verify a device signature (P-256 is verified in the runtime, not by a host function,
+//! and costs ~45× an sr25519 check), per proof length for claims, and per removed operator for
+//! transfers and removal.
 //!
-//! ### Governance (`Config::ManufacturerOrigin`)
+//! ### Governance ([`Config::ManufacturerOrigin`])
 //!
-//! - [`Pallet::approve_manufacturer`] `(who, name, metadata)`: sets `who`'s entry to `Active`
-//!   with the given name and metadata (new, reinstated after revocation, or updated). Event
-//!   `ManufacturerApproved`. Errors: `BadOrigin`. O(1).
-//! - [`Pallet::revoke_manufacturer`] `(who)`: `Active` → `Revoked`: no more registrations as
-//!   manufacturer, batches or claims from its batches. Event `ManufacturerRevoked`. Errors:
-//!   `BadOrigin`, `NotFound`, `ManufacturerRevoked` (already revoked). O(1).
-//! - [`Pallet::mark_batch_compromised`] `(batch)`: no more claims; devices claimed from it stop
-//!   being active. Event `BatchMarkedCompromised`. Errors: `BadOrigin`, `NotFound`,
-//!   `InvalidTransition` (already compromised). O(1).
+//! - [`Pallet::approve_manufacturer`] — approve, update or reinstate a manufacturer.
+//! - [`Pallet::revoke_manufacturer`] — revoke a manufacturer.
+//! - [`Pallet::mark_batch_compromised`] — stop claims from a batch and distrust its devices.
 //!
 //! ### Registration (signed)
 //!
-//! - [`Pallet::register_device`] `(key, signature, metadata)`: the caller becomes the owner;
-//!   `signature` is the device's signature of the registration payload for (genesis, caller,
-//!   key). If the caller is an active manufacturer it is recorded as the manufacturer. Holds
-//!   `DeviceDeposit`. Event `DeviceRegistered`. Errors: `AlreadyExists` (key in use),
-//!   `KeyRetired`, `BadSignature`, `Overflow`, funds errors from the hold. O(1) + one signature
-//!   check.
-//! - [`Pallet::commit_batch`] `(root, leaf_count)`: caller must be an active manufacturer. Holds
-//!   `BatchDeposit`. Event `BatchCommitted`. Errors: `NotManufacturer`, `ManufacturerRevoked`,
-//!   `EmptyBatch`, `Overflow`, funds errors. O(1).
-//! - [`Pallet::claim_from_batch`] `(batch, key, leaf_index, proof, signature)`: the caller
-//!   becomes the owner of a device whose key is leaf `leaf_index` of `batch`; `signature` is the
-//!   device's signature of the claim payload for (genesis, batch, caller, key). The batch's
-//!   manufacturer is recorded. Holds `DeviceDeposit`. Event `DeviceClaimed`. Errors: `NotFound`,
-//!   `BatchCompromised`, `ManufacturerRevoked`, `AlreadyExists`, `KeyRetired`, `BadProof`,
-//!   `BadSignature`, `Overflow`, funds errors. O(1) + `proof.len()` ≤ 32 hashes + one signature
-//!   check.
+//! - [`Pallet::register_device`] — register a device with the device's proof of possession.
+//! - [`Pallet::commit_batch`] — a manufacturer commits a factory batch of device keys.
+//! - [`Pallet::claim_from_batch`] — claim a device of a batch with an inclusion proof.
 //!
 //! ### Ownership (signed)
 //!
-//! - [`Pallet::offer_transfer`] `(device, to)`: owner offers a non-terminal device to `to`
-//!   (replacing any earlier offer). Event `TransferOffered`. Errors: `NotFound`, `NotOwner`,
-//!   `InvalidTransition`, `TransferToSelf`. O(1).
-//! - [`Pallet::accept_transfer`] `(device)`: the offer's recipient takes the device: its
-//!   `DeviceDeposit` is held, the previous owner's released, the operators dropped (their
-//!   deposits released to the previous owner). Event `DeviceTransferred`. Errors: `NotFound`,
-//!   `NotRecipient`, `InvalidTransition`, funds errors. O(ops).
-//! - [`Pallet::cancel_transfer`] `(device)`: the owner withdraws, or the recipient declines, the
-//!   offer. Event `TransferCancelled`. Errors: `NotFound`, `NotOwner`. O(1).
+//! - [`Pallet::offer_transfer`] — offer a device to another account.
+//! - [`Pallet::accept_transfer`] — take an offered device and its deposit.
+//! - [`Pallet::cancel_transfer`] — withdraw or decline an offer.
 //!
 //! ### Lifecycle (signed)
 //!
-//! - [`Pallet::suspend`] `(device)`: `Active` → `Suspended`. Owner or an operator with
-//!   `MANAGE_DEVICE`. Event `DeviceSuspended`. Errors: `NotFound`, `NotOwner`,
-//!   `InvalidTransition`. O(1).
-//! - [`Pallet::resume`] `(device)`: `Suspended` → `Active`. Same origin, event
-//!   `DeviceResumed`, same errors. O(1).
-//! - [`Pallet::decommission`] `(device)`: `Active`/`Suspended` → `Decommissioned`. Owner only;
-//!   drops a pending offer. Event `DeviceDecommissioned`. Errors: `NotFound`, `NotOwner`,
-//!   `InvalidTransition`. O(1).
-//! - [`Pallet::mark_compromised`] `(device)`: `Active`/`Suspended` → `Compromised`. Owner only;
-//!   drops a pending offer. Event `DeviceMarkedCompromised`. Same errors. O(1).
-//! - [`Pallet::rotate_key`] `(device, new_key, signature)`: owner replaces the key of a
-//!   non-terminal device; `signature` is the **new** key's signature of the rotation payload for
-//!   (genesis, device, rotations so far, new key). The old key is retired for good. Event
-//!   `KeyRotated`. Errors: `NotFound`, `NotOwner`, `InvalidTransition`, `AlreadyExists`,
-//!   `KeyRetired`, `BadSignature`, `Overflow`. O(1) + one signature check.
-//! - [`Pallet::update_metadata`] `(device, metadata)`: replaces model, firmware version and
-//!   hash, URI of a non-terminal device. Owner or an operator with `MANAGE_DEVICE`. Event
-//!   `MetadataUpdated`. Errors: `NotFound`, `NotOwner`, `InvalidTransition`. O(1).
-//! - [`Pallet::remove_device`] `(device)`: owner removes a `Decommissioned` or `Compromised`
-//!   device: releases its deposit and its operators' deposits, deletes the record and indexes,
-//!   keeps the key tombstone. Event `DeviceRemoved`. Errors: `NotFound`, `NotOwner`,
-//!   `InvalidTransition`. O(ops).
+//! - [`Pallet::suspend`] — `Active` → `Suspended`.
+//! - [`Pallet::resume`] — `Suspended` → `Active`.
+//! - [`Pallet::decommission`] — `Active`/`Suspended` → `Decommissioned` (terminal).
+//! - [`Pallet::mark_compromised`] — `Active`/`Suspended` → `Compromised` (terminal).
+//! - [`Pallet::rotate_key`] — replace the device's key, retiring the old one.
+//! - [`Pallet::update_metadata`] — replace the device's metadata.
+//! - [`Pallet::remove_device`] — remove a terminal device and refund its deposits.
 //!
 //! ### Operators (signed)
 //!
-//! - [`Pallet::add_operator`] `(device, operator, permissions)`: owner authorizes `operator` on
-//!   a non-terminal device; holds `OperatorDeposit` from the owner. Event `OperatorAdded`.
-//!   Errors: `NotFound`, `NotOwner`, `InvalidTransition`, `InvalidPermissions`, `AlreadyExists`,
-//!   `TooManyOperators`, funds errors. O(ops).
-//! - [`Pallet::remove_operator`] `(device, operator)`: the owner revokes, or the operator
-//!   resigns; the deposit returns to the owner. Event `OperatorRemoved`. Errors: `NotFound`,
-//!   `NotOwner`. O(ops).
+//! - [`Pallet::add_operator`] — authorize an account with a set of permissions.
+//! - [`Pallet::remove_operator`] — revoke (owner) or resign (operator).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
@@ -477,9 +433,38 @@ pub mod pallet {
 	#[pallet::call]
 	#[deny(clippy::expect_used)]
 	impl<T: Config> Pallet<T> {
-		/// Approve `who` as a manufacturer with `name` and `metadata`, or reinstate or update it.
+		/// Approve `who` as a manufacturer, or update or reinstate it.
 		///
-		/// Origin: `ManufacturerOrigin`.
+		/// One governance call for all three: whatever the entry of `who` was (none, `Active` or
+		/// `Revoked`), it becomes `Active` with `name` and `metadata`.
+		///
+		/// ## Dispatch Origin
+		///
+		/// [`Config::ManufacturerOrigin`] (Root in our runtime).
+		///
+		/// ## Details
+		///
+		/// - `who`: the manufacturer's account.
+		/// - `name`: display name, at most [`Config::MaxNameLen`] bytes.
+		/// - `metadata`: free-form, typically a URI or CID of a document, at most
+		///   [`Config::MaxManufacturerMetadataLen`] bytes.
+		///
+		/// An active manufacturer is recorded as the manufacturer of the devices it registers and
+		/// may commit factory batches. Reinstating a revoked manufacturer makes its batches that
+		/// are not compromised claimable again. Manufacturers hold no deposit.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not `ManufacturerOrigin`.
+		/// - `CannotLookup`: `who` does not resolve to an account.
+		///
+		/// ## Events
+		///
+		/// - [`Event::ManufacturerApproved`]: always, also when only the name or metadata changed.
+		///
+		/// ## Complexity
+		///
+		/// O(1): one write (`Manufacturers`).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::approve_manufacturer())]
 		pub fn approve_manufacturer(
@@ -500,7 +485,35 @@ pub mod pallet {
 
 		/// Revoke manufacturer `who`.
 		///
-		/// Origin: `ManufacturerOrigin`.
+		/// From now on `who` cannot commit batches, its batches cannot be claimed from, and devices
+		/// it registers are no longer recorded as its own (it may still register devices as a plain
+		/// owner). Devices it registered and devices claimed from its batches stay active:
+		/// governance marks its batches compromised ([`Pallet::mark_batch_compromised`]) when their
+		/// keys can no longer be trusted. [`Pallet::approve_manufacturer`] reinstates it.
+		///
+		/// ## Dispatch Origin
+		///
+		/// [`Config::ManufacturerOrigin`] (Root in our runtime).
+		///
+		/// ## Details
+		///
+		/// - `who`: an `Active` manufacturer. Its status becomes `Revoked`; its name and metadata
+		///   are kept.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not `ManufacturerOrigin`.
+		/// - `CannotLookup`: `who` does not resolve to an account.
+		/// - [`Error::NotFound`]: `who` is not a manufacturer.
+		/// - [`Error::ManufacturerRevoked`]: `who` is already revoked.
+		///
+		/// ## Events
+		///
+		/// - [`Event::ManufacturerRevoked`]: on success.
+		///
+		/// ## Complexity
+		///
+		/// O(1): one read and one write (`Manufacturers`).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::revoke_manufacturer())]
 		pub fn revoke_manufacturer(
@@ -519,9 +532,54 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Register a device owned by the caller, with the device's proof of possession.
+		/// Register a device owned by the caller, proven by the device's own signature.
 		///
-		/// Origin: signed (the owner).
+		/// The device signs a registration payload that binds the chain's genesis hash, the caller
+		/// and its key: nobody can register a key they do not hold, and the proof cannot be
+		/// replayed on another chain or for another owner.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed. The caller becomes the device's owner.
+		///
+		/// ## Details
+		///
+		/// - `key`: the device's public key: ed25519, sr25519, ECDSA secp256k1 or ECDSA P-256 (both
+		///   ECDSA keys compressed).
+		/// - `signature`: the device key's signature of the [`RegistrationPayload`] for (genesis
+		///   hash, caller, `key`); its scheme must be the key's. Bytes and hashing rules per scheme
+		///   are in [`iot_primitives::device`].
+		/// - `metadata`: model (at most [`Config::MaxModelLen`] bytes), firmware version (at most
+		///   [`Config::MaxFirmwareVersionLen`]), optional 32-byte firmware hash, and URI or CID of
+		///   further metadata (at most [`Config::MaxUriLen`]).
+		///
+		/// The device gets the next [`DeviceId`] and status `Active`. If the caller is an active
+		/// manufacturer, it is recorded as the device's manufacturer. [`Config::DeviceDeposit`] is
+		/// held from the caller ([`HoldReason::DeviceDeposit`]) until the device is transferred or
+		/// removed.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::AlreadyExists`]: `key` is the current key of a device.
+		/// - [`Error::KeyRetired`]: `key` was used before (rotated away, or its device removed).
+		/// - [`Error::BadSignature`]: `signature` does not verify for this payload (wrong key,
+		///   chain, owner or scheme, or a high-S P-256 signature).
+		/// - [`Error::Overflow`]: device ids are exhausted.
+		/// - `TokenError::FundsUnavailable`: the caller cannot hold [`Config::DeviceDeposit`] and
+		///   keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::DeviceRegistered`]: with the new id, the owner, the key and the manufacturer,
+		///   if any.
+		///
+		/// ## Complexity
+		///
+		/// O(1) plus one signature check: reads `KeyIndex`, `Manufacturers`, `NextDeviceId`, the
+		/// genesis hash and the caller's holds; writes `KeyIndex`, `NextDeviceId`, `Devices`,
+		/// `DevicesByOwner` and the hold. The weight depends on the key type: P-256 is verified in
+		/// the runtime, not by a host function, and is the heaviest.
 		#[pallet::call_index(2)]
 		#[pallet::weight(register_weight::<T>(key))]
 		pub fn register_device(
@@ -546,7 +604,43 @@ pub mod pallet {
 
 		/// Commit a factory batch: the Merkle `root` of `leaf_count` device keys.
 		///
-		/// Origin: signed, an active manufacturer.
+		/// Each device of the batch is later claimed by its owner with
+		/// [`Pallet::claim_from_batch`], an inclusion proof and the device's signature.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by an active manufacturer, which becomes the batch's manufacturer.
+		///
+		/// ## Details
+		///
+		/// - `root`: Merkle root over the batch's device keys: leaves `blake2_256(0x00 ‖
+		///   SCALE(key))`, nodes `blake2_256(0x01 ‖ left ‖ right)`, the last node of an odd level
+		///   promoted unchanged (see [`iot_primitives::device`]).
+		/// - `leaf_count`: the number of keys, at least 1; part of the commitment.
+		///
+		/// The batch gets the next [`BatchId`] and status `Active`. [`Config::BatchDeposit`] is
+		/// held from the manufacturer ([`HoldReason::BatchDeposit`]); batches are never removed in
+		/// this version, so it stays held.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotManufacturer`]: the caller was never approved as a manufacturer.
+		/// - [`Error::ManufacturerRevoked`]: the caller is a revoked manufacturer.
+		/// - [`Error::EmptyBatch`]: `leaf_count` is 0.
+		/// - [`Error::Overflow`]: batch ids are exhausted.
+		/// - `TokenError::FundsUnavailable`: the caller cannot hold [`Config::BatchDeposit`] and
+		///   keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::BatchCommitted`]: with the new id, the manufacturer, the root and the leaf
+		///   count.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads `Manufacturers`, `NextBatchId` and the caller's holds; writes `NextBatchId`,
+		/// `Batches` and the hold.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::commit_batch())]
 		pub fn commit_batch(
@@ -582,10 +676,56 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Claim the device with `key`, leaf `leaf_index` of `batch`, with its inclusion `proof`
-		/// and the device's proof of possession. The caller becomes the owner.
+		/// Claim the device with `key` from factory batch `batch`; the caller becomes its owner.
 		///
-		/// Origin: signed (the owner).
+		/// The claim proves that the manufacturer committed the key (an inclusion proof against the
+		/// batch's root) and that the caller has the device (the device's signature of a claim
+		/// payload naming the caller).
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed. The caller becomes the device's owner.
+		///
+		/// ## Details
+		///
+		/// - `batch`: an `Active` batch of an active manufacturer.
+		/// - `key`: the device's public key.
+		/// - `leaf_index`: the key's position in the batch, below its leaf count.
+		/// - `proof`: the sibling hashes from the leaf up, at most 32.
+		/// - `signature`: the device key's signature of the [`ClaimPayload`] for (genesis hash,
+		///   `batch`, caller, `key`); its scheme must be the key's.
+		///
+		/// The device gets the next [`DeviceId`], status `Active`, empty metadata, and the batch
+		/// and its manufacturer; it counts as active only while the batch is not compromised.
+		/// [`Config::DeviceDeposit`] is held from the caller ([`HoldReason::DeviceDeposit`]).
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no batch `batch`.
+		/// - [`Error::BatchCompromised`]: the batch is marked compromised.
+		/// - [`Error::ManufacturerRevoked`]: the batch's manufacturer is revoked.
+		/// - [`Error::AlreadyExists`]: `key` is the current key of a device (already claimed or
+		///   registered).
+		/// - [`Error::KeyRetired`]: `key` was used before (rotated away, or its device removed).
+		/// - [`Error::BadProof`]: `proof` does not place `key` at `leaf_index` under the batch's
+		///   root and leaf count (including an index out of range and a proof of the wrong length).
+		/// - [`Error::BadSignature`]: `signature` does not verify for this payload (wrong key,
+		///   chain, batch, owner or scheme, or a high-S P-256 signature).
+		/// - [`Error::Overflow`]: device ids are exhausted.
+		/// - `TokenError::FundsUnavailable`: the caller cannot hold [`Config::DeviceDeposit`] and
+		///   keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::DeviceClaimed`]: with the new id, the batch, the owner and the key.
+		///
+		/// ## Complexity
+		///
+		/// O(p) hashes plus one signature check, `p = proof.len()` ≤ 32: reads `Batches`,
+		/// `Manufacturers`, `KeyIndex`, `NextDeviceId`, the genesis hash and the caller's holds;
+		/// writes `KeyIndex`, `NextDeviceId`, `Devices`, `DevicesByOwner` and the hold. The weight
+		/// depends on the key type and on `p`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(claim_weight::<T>(key, proof.len()))]
 		pub fn claim_from_batch(
@@ -630,9 +770,34 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Mark `batch` compromised: no more claims, and its devices stop being active.
+		/// Mark `batch` compromised: no more claims, and the devices claimed from it stop being
+		/// active.
 		///
-		/// Origin: `ManufacturerOrigin`.
+		/// For a factory whose keys can no longer be trusted. The devices keep their status, but
+		/// [`DeviceRegistry::is_active`] is false for every device claimed from the batch, so other
+		/// pallets refuse their data. There is no way back.
+		///
+		/// ## Dispatch Origin
+		///
+		/// [`Config::ManufacturerOrigin`] (Root in our runtime).
+		///
+		/// ## Details
+		///
+		/// - `batch`: an `Active` batch. Its deposit stays held from its manufacturer.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not `ManufacturerOrigin`.
+		/// - [`Error::NotFound`]: there is no batch `batch`.
+		/// - [`Error::InvalidTransition`]: the batch is already compromised.
+		///
+		/// ## Events
+		///
+		/// - [`Event::BatchMarkedCompromised`]: on success.
+		///
+		/// ## Complexity
+		///
+		/// O(1): one read and one write (`Batches`).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::mark_batch_compromised())]
 		pub fn mark_batch_compromised(origin: OriginFor<T>, batch: BatchId) -> DispatchResult {
@@ -647,10 +812,40 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Offer `device` to `to`, replacing any earlier offer. Nothing moves until `to`
-		/// accepts.
+		/// Offer `device` to `to`; nothing moves until `to` accepts.
 		///
-		/// Origin: signed, the owner.
+		/// A device never lands on an account that did not accept it and its deposit: `to` takes it
+		/// with [`Pallet::accept_transfer`]. A new offer replaces an earlier one; the owner
+		/// withdraws it, or `to` declines it, with [`Pallet::cancel_transfer`].
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner.
+		///
+		/// ## Details
+		///
+		/// - `device`: a device of the caller that is neither `Decommissioned` nor `Compromised`.
+		/// - `to`: the recipient, not the caller.
+		///
+		/// Nothing is held for the offer (the device deposit covers it). Decommissioning the device
+		/// or marking it compromised drops the offer.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - `CannotLookup`: `to` does not resolve to an account.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is not the device's owner.
+		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
+		/// - [`Error::TransferToSelf`]: `to` is the caller.
+		///
+		/// ## Events
+		///
+		/// - [`Event::TransferOffered`]: with the device, the owner and the recipient.
+		///
+		/// ## Complexity
+		///
+		/// O(1): one read (`Devices`) and one write (`PendingTransfers`).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::offer_transfer())]
 		pub fn offer_transfer(
@@ -668,11 +863,42 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Accept the offer of `device`: the caller becomes the owner and holds its deposit; the
-		/// previous owner's deposits (device and operators) are released and the operators
-		/// removed.
+		/// Accept the offer of `device`: the caller becomes its owner.
 		///
-		/// Origin: signed, the offer's recipient.
+		/// The deposit moves in the same extrinsic: [`Config::DeviceDeposit`] is held from the
+		/// caller and the deposit the previous owner held for the device is released. The operators
+		/// are removed (the new owner chooses its own) and their deposits released to the previous
+		/// owner. The device keeps its id, key, manufacturer, status, metadata and rotations.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the offer's recipient.
+		///
+		/// ## Details
+		///
+		/// - `device`: a device with an open offer to the caller. The offer is consumed.
+		///
+		/// No [`Event::OperatorRemoved`] is emitted for the removed operators.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no open offer of `device` (or no such device).
+		/// - [`Error::NotRecipient`]: the offer is to another account.
+		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
+		/// - `TokenError::FundsUnavailable`: the caller cannot hold [`Config::DeviceDeposit`] and
+		///   keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::DeviceTransferred`]: with the device, the previous owner and the new one.
+		///
+		/// ## Complexity
+		///
+		/// O(ops), `ops` the operators removed (at most [`Config::MaxOperators`]): reads and writes
+		/// `PendingTransfers`, `Devices`, `Operators` and both owners' holds; two writes to
+		/// `DevicesByOwner`. The weight is charged for `MaxOperators` operators and refunded to the
+		/// number removed.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::accept_transfer(T::MaxOperators::get()))]
 		pub fn accept_transfer(
@@ -708,7 +934,30 @@ pub mod pallet {
 
 		/// Withdraw (owner) or decline (recipient) the offer of `device`.
 		///
-		/// Origin: signed, the owner or the offer's recipient.
+		/// Nothing was held for the offer, so nothing is released.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner or the offer's recipient.
+		///
+		/// ## Details
+		///
+		/// - `device`: a device with an open offer.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no open offer of `device` (or no such device).
+		/// - [`Error::NotOwner`]: the caller is neither the device's owner nor the offer's
+		///   recipient.
+		///
+		/// ## Events
+		///
+		/// - [`Event::TransferCancelled`]: with the device and the caller.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads `PendingTransfers` and `Devices`; one write (`PendingTransfers`).
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::cancel_transfer())]
 		pub fn cancel_transfer(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
@@ -721,9 +970,37 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Suspend an active device.
+		/// Suspend `device`: other pallets stop accepting its data until it is resumed.
 		///
-		/// Origin: signed, the owner or an operator with `MANAGE_DEVICE`.
+		/// `Active` → `Suspended`. [`DeviceRegistry::is_active`] is false while the device is
+		/// suspended; [`Pallet::resume`] brings it back.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner or by an operator of the device with
+		/// `Permissions::MANAGE_DEVICE`.
+		///
+		/// ## Details
+		///
+		/// - `device`: an `Active` device.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is neither the owner nor an operator with
+		///   `MANAGE_DEVICE`.
+		/// - [`Error::InvalidTransition`]: the device is not `Active`.
+		///
+		/// ## Events
+		///
+		/// - [`Event::DeviceSuspended`]: with the device and the caller.
+		///
+		/// ## Complexity
+		///
+		/// O(ops), `ops` ≤ [`Config::MaxOperators`]: reads `Devices` and, when the caller is not
+		/// the owner, the device's operator list, which it scans; one write (`Devices`). O(1) when
+		/// the caller is the owner.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::suspend())]
 		pub fn suspend(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
@@ -733,9 +1010,37 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Resume a suspended device.
+		/// Resume a suspended `device`.
 		///
-		/// Origin: signed, the owner or an operator with `MANAGE_DEVICE`.
+		/// `Suspended` → `Active`. The device counts as active again for other pallets, unless it
+		/// was claimed from a batch that is marked compromised.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner or by an operator of the device with
+		/// `Permissions::MANAGE_DEVICE`.
+		///
+		/// ## Details
+		///
+		/// - `device`: a `Suspended` device.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is neither the owner nor an operator with
+		///   `MANAGE_DEVICE`.
+		/// - [`Error::InvalidTransition`]: the device is not `Suspended`.
+		///
+		/// ## Events
+		///
+		/// - [`Event::DeviceResumed`]: with the device and the caller.
+		///
+		/// ## Complexity
+		///
+		/// O(ops), `ops` ≤ [`Config::MaxOperators`]: reads `Devices` and, when the caller is not
+		/// the owner, the device's operator list, which it scans; one write (`Devices`). O(1) when
+		/// the caller is the owner.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::resume())]
 		pub fn resume(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
@@ -745,9 +1050,34 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Decommission a device for good.
+		/// Decommission `device` for good.
 		///
-		/// Origin: signed, the owner.
+		/// `Active` or `Suspended` → `Decommissioned`, a terminal state: no transition leaves it.
+		/// An open transfer offer is dropped. Operators and deposits stay until the owner removes
+		/// the device with [`Pallet::remove_device`].
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner (operators may not).
+		///
+		/// ## Details
+		///
+		/// - `device`: a device of the caller that is `Active` or `Suspended`.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is not the device's owner.
+		/// - [`Error::InvalidTransition`]: the device is already decommissioned or compromised.
+		///
+		/// ## Events
+		///
+		/// - [`Event::DeviceDecommissioned`]: on success.
+		///
+		/// ## Complexity
+		///
+		/// O(1): one read and one write (`Devices`), one write (`PendingTransfers`).
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::decommission())]
 		pub fn decommission(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
@@ -763,9 +1093,35 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Mark a device compromised for good: data it signs is no longer accepted.
+		/// Mark `device` compromised for good: data it signs is no longer accepted.
 		///
-		/// Origin: signed, the owner.
+		/// For a device whose key leaked or whose hardware was tampered with. `Active` or
+		/// `Suspended` → `Compromised`, a terminal state: no transition leaves it. An open transfer
+		/// offer is dropped. Operators and deposits stay until the owner removes the device with
+		/// [`Pallet::remove_device`].
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner (operators may not).
+		///
+		/// ## Details
+		///
+		/// - `device`: a device of the caller that is `Active` or `Suspended`.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is not the device's owner.
+		/// - [`Error::InvalidTransition`]: the device is already decommissioned or compromised.
+		///
+		/// ## Events
+		///
+		/// - [`Event::DeviceMarkedCompromised`]: on success.
+		///
+		/// ## Complexity
+		///
+		/// O(1): one read and one write (`Devices`), one write (`PendingTransfers`).
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::mark_compromised())]
 		pub fn mark_compromised(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
@@ -781,10 +1137,47 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replace the key of `device` with `new_key`, proven by `signature` of the rotation
-		/// payload by the new key. The old key is retired for good.
+		/// Replace the key of `device` with `new_key`, proven by the new key.
 		///
-		/// Origin: signed, the owner.
+		/// The old key is retired for good: it can never be registered again. The device keeps its
+		/// id, owner, status, operators and history.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner.
+		///
+		/// ## Details
+		///
+		/// - `device`: a device of the caller that is neither `Decommissioned` nor `Compromised`.
+		/// - `new_key`: a key never registered before, of any supported type.
+		/// - `signature`: the **new** key's signature of the [`RotationPayload`] for (genesis hash,
+		///   `device`, the device's rotations so far, `new_key`): a proof cannot be replayed on
+		///   another chain, for another device or for another rotation.
+		///
+		/// The device's rotation counter goes up by one.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is not the device's owner.
+		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
+		/// - [`Error::AlreadyExists`]: `new_key` is the current key of a device (this one
+		///   included).
+		/// - [`Error::KeyRetired`]: `new_key` was used before.
+		/// - [`Error::BadSignature`]: `signature` does not verify for this payload (wrong key,
+		///   chain, device, counter or scheme, or a high-S P-256 signature).
+		/// - [`Error::Overflow`]: the rotation counter is exhausted.
+		///
+		/// ## Events
+		///
+		/// - [`Event::KeyRotated`]: with the device, the old key and the new one.
+		///
+		/// ## Complexity
+		///
+		/// O(1) plus one signature check: reads `Devices`, `KeyIndex` (the new key) and the genesis
+		/// hash; writes `Devices` and two `KeyIndex` entries. The weight depends on the new key's
+		/// type: P-256 is the heaviest.
 		#[pallet::call_index(13)]
 		#[pallet::weight(rotate_weight::<T>(new_key))]
 		pub fn rotate_key(
@@ -816,7 +1209,37 @@ pub mod pallet {
 
 		/// Replace the metadata of `device`.
 		///
-		/// Origin: signed, the owner or an operator with `MANAGE_DEVICE`.
+		/// For recording a firmware update, a model name or a new metadata document.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner or by an operator of the device with
+		/// `Permissions::MANAGE_DEVICE`.
+		///
+		/// ## Details
+		///
+		/// - `device`: a device that is neither `Decommissioned` nor `Compromised`.
+		/// - `metadata`: the new model (at most [`Config::MaxModelLen`] bytes), firmware version
+		///   (at most [`Config::MaxFirmwareVersionLen`]), optional 32-byte firmware hash and URI
+		///   (at most [`Config::MaxUriLen`]), replacing all four.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is neither the owner nor an operator with
+		///   `MANAGE_DEVICE`.
+		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
+		///
+		/// ## Events
+		///
+		/// - [`Event::MetadataUpdated`]: with the device and the caller.
+		///
+		/// ## Complexity
+		///
+		/// O(ops), `ops` ≤ [`Config::MaxOperators`]: reads `Devices` and, when the caller is not
+		/// the owner, the device's operator list, which it scans; one write (`Devices`). O(1) when
+		/// the caller is the owner.
 		#[pallet::call_index(14)]
 		#[pallet::weight(T::WeightInfo::update_metadata())]
 		pub fn update_metadata(
@@ -833,10 +1256,48 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Authorize `operator` for `device` with `permissions`; holds `OperatorDeposit` from
-		/// the owner.
+		/// Authorize `operator` to act for `device` with `permissions`.
 		///
-		/// Origin: signed, the owner.
+		/// Other pallets ask [`DeviceRegistry::can_act`]: an operator may do what its permissions
+		/// contain (relay readings, manage feeds, manage the device); the owner may do anything.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner.
+		///
+		/// ## Details
+		///
+		/// - `device`: a device of the caller that is neither `Decommissioned` nor `Compromised`.
+		/// - `operator`: an account that is not yet an operator of the device.
+		/// - `permissions`: a non-empty set of `RELAY_READINGS` (1), `MANAGE_FEEDS` (2) and
+		///   `MANAGE_DEVICE` (4).
+		///
+		/// [`Config::OperatorDeposit`] is held from the owner ([`HoldReason::OperatorDeposit`]) and
+		/// recorded in the operator's entry, which is what is released later. To change an
+		/// operator's permissions, remove it and add it again.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - `CannotLookup`: `operator` does not resolve to an account.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is not the device's owner.
+		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
+		/// - [`Error::InvalidPermissions`]: `permissions` is empty or has undefined bits.
+		/// - [`Error::AlreadyExists`]: `operator` is already an operator of the device.
+		/// - [`Error::TooManyOperators`]: the device already has [`Config::MaxOperators`]
+		///   operators.
+		/// - `TokenError::FundsUnavailable`: the owner cannot hold [`Config::OperatorDeposit`] and
+		///   keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::OperatorAdded`]: with the device, the operator and its permissions.
+		///
+		/// ## Complexity
+		///
+		/// O(ops), `ops` ≤ [`Config::MaxOperators`]: reads `Devices`, `Operators` (scanned for a
+		/// duplicate) and the owner's holds; writes `Operators` and the hold.
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::add_operator())]
 		pub fn add_operator(
@@ -870,7 +1331,35 @@ pub mod pallet {
 
 		/// Remove `operator` from `device`; its deposit returns to the owner.
 		///
-		/// Origin: signed, the owner or the operator itself.
+		/// The owner revokes an operator, or the operator resigns. Allowed whatever the device's
+		/// status.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner or by `operator` itself.
+		///
+		/// ## Details
+		///
+		/// - `device`: the device.
+		/// - `operator`: one of its operators. The deposit recorded in its entry is released to the
+		///   device's owner.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - `CannotLookup`: `operator` does not resolve to an account.
+		/// - [`Error::NotFound`]: there is no device `device`, or `operator` is not one of its
+		///   operators.
+		/// - [`Error::NotOwner`]: the caller is neither the device's owner nor `operator`.
+		///
+		/// ## Events
+		///
+		/// - [`Event::OperatorRemoved`]: with the device and the operator.
+		///
+		/// ## Complexity
+		///
+		/// O(ops), `ops` ≤ [`Config::MaxOperators`]: reads `Devices`, `Operators` and the owner's
+		/// holds; writes `Operators` and the hold.
 		#[pallet::call_index(16)]
 		#[pallet::weight(T::WeightInfo::remove_operator())]
 		pub fn remove_operator(
@@ -899,10 +1388,40 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove a decommissioned or compromised device: release its deposit and its
-		/// operators' deposits, delete its record and indexes. Its key stays retired.
+		/// Remove a decommissioned or compromised `device` and refund its deposits.
 		///
-		/// Origin: signed, the owner.
+		/// Deletes the record, the owner's index entry, the operators and any offer, and releases
+		/// the device deposit and every operator deposit to the owner. The key's index entry
+		/// becomes a tombstone: the key can never be registered again, so whoever obtains it cannot
+		/// pass a new device off as the continuation of this one's history.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner.
+		///
+		/// ## Details
+		///
+		/// - `device`: a device of the caller that is `Decommissioned` or `Compromised`.
+		///
+		/// No [`Event::OperatorRemoved`] is emitted for the removed operators.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::NotOwner`]: the caller is not the device's owner.
+		/// - [`Error::InvalidTransition`]: the device is neither decommissioned nor compromised.
+		///
+		/// ## Events
+		///
+		/// - [`Event::DeviceRemoved`]: with the device and its owner.
+		///
+		/// ## Complexity
+		///
+		/// O(ops), `ops` the operators removed (at most [`Config::MaxOperators`]): reads and writes
+		/// `Devices`, `Operators` and the owner's holds; writes `KeyIndex`, `PendingTransfers` and
+		/// `DevicesByOwner`. The weight is charged for `MaxOperators` operators and refunded to the
+		/// number removed.
 		#[pallet::call_index(17)]
 		#[pallet::weight(T::WeightInfo::remove_device(T::MaxOperators::get()))]
 		pub fn remove_device(origin: OriginFor<T>, device: DeviceId) -> DispatchResultWithPostInfo {

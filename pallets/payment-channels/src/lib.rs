@@ -36,32 +36,27 @@
 //!
 //! - **Funds**: everything the payer put in; **claimed**: what the payee received so far;
 //!   `funds − claimed` is still held on the payee.
+//! - **Voucher key**: the key whose signatures the channel accepts, fixed when it opens.
+//! - **Challenge period**: the blocks a payee has to claim after the payer starts closing; chosen
+//!   per channel, at least `MinChallengePeriod`.
 //! - **Claim deadline**: the last block in which vouchers redeem: the earlier of the expiry and
 //!   the end of the challenge period once the payer started closing.
 //!
 //! ## Interface
 //!
-//! - [`Pallet::open`] `(payee, amount, signer, challenge_period, expires_at)`: signed, the payer.
-//!   Moves `amount` onto the payee's hold, holds `ChannelDeposit` from the payer. Event `Opened`.
-//!   Errors: `SelfChannel`, `ZeroAmount`, `ChallengePeriodTooShort`, `ExpiryTooSoon`,
-//!   `TooManyChannels`, `DeviceNotFound`, `NotAuthorized`, `DeviceInactive`,
-//!   `PayeeCannotReceive`, `Overflow`, funds. O(1).
-//! - [`Pallet::top_up`] `(channel, amount)`: signed, the payer. Event `ToppedUp`. Errors:
-//!   `NotFound`, `NotPayer`, `ZeroAmount`, `Closing`, `Expired`, `Overflow`, funds. O(1).
-//! - [`Pallet::claim`] `(channel, signed)`: signed, the payee. Event `Claimed` (and
-//!   `PreimageRevealed`). Errors: `NotFound`, `NotPayee`, `ClaimPeriodOver`, `StaleNonce`,
-//!   `ExceedsFunds`, `NothingToClaim`, `WrongPreimage`, `BadSignature`, `Overflow`. O(1) + one
-//!   signature check (weight per
-//!   key type; P-256 is verified in the runtime and is the heaviest).
-//! - [`Pallet::claim_many`] `(claims)`: signed, the payee of every channel named; all or
-//!   nothing. Errors: `NoClaims` and those of `claim`. O(claims).
-//! - [`Pallet::close`] `(channel, last)`: signed, the payee. Redeems `last` if given, returns the
-//!   rest to the payer, releases the payer's deposit, deletes the channel. Event `Closed`. Errors:
-//!   `NotFound`, `NotPayee` and those of `claim` for `last`. O(1).
-//! - [`Pallet::start_close`] `(channel)`: signed, the payer. Starts the challenge period. Event
-//!   `CloseStarted`. Errors: `NotFound`, `NotPayer`, `AlreadyClosing`. O(1).
-//! - [`Pallet::settle`] `(channel)`: signed, anyone, once the claim deadline has passed. Like
-//!   `close` without a voucher. Event `Closed`. Errors: `NotFound`, `StillOpen`. O(1).
+//! Each call's own documentation states its origin, arguments, deposits, errors, events and
+//! complexity; wallets show the same text from the runtime metadata.
+//!
+//! - [`Pallet::open`] — the payer opens and funds a channel to a payee.
+//! - [`Pallet::top_up`] — the payer adds funds to an open channel.
+//! - [`Pallet::claim`] — the payee redeems a voucher.
+//! - [`Pallet::claim_many`] — the payee redeems vouchers of many channels, all or nothing.
+//! - [`Pallet::close`] — the payee closes, optionally redeeming a last voucher.
+//! - [`Pallet::start_close`] — the payer starts a unilateral close (the challenge period).
+//! - [`Pallet::settle`] — anyone closes a channel whose claim deadline has passed.
+//!
+//! Reads, served by the runtime API: [`Pallet::check_voucher`] (what a claim would pay now, or its
+//! error) and [`Pallet::channels_of`] (a page of an account's channels).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
@@ -317,9 +312,71 @@ pub mod pallet {
 	#[pallet::call]
 	#[deny(clippy::expect_used)]
 	impl<T: Config> Pallet<T> {
-		/// Open a channel to `payee` funded with `amount`, whose vouchers `signer` signs.
+		/// Open a channel from the caller to `payee`, funded with `amount`.
 		///
-		/// Origin: signed, the payer.
+		/// The caller is the channel's payer: it pays by signing vouchers off chain with the
+		/// voucher key `signer` names, and the payee redeems them with [`Pallet::claim`]. The new
+		/// channel's id is the next one (ids are never reused) and is in [`Event::Opened`].
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the payer. If `signer` names a device, the payer must be the device's owner
+		/// or an operator of it with `MANAGE_DEVICE`.
+		///
+		/// ## Details
+		///
+		/// - `payee`: the account paid. It must differ from the payer and already exist (hold its
+		///   existential deposit), since the channel's funds are held on it.
+		/// - `amount`: moved from the payer's free balance, which keeps its existential deposit,
+		///   onto the payee, held there under [`HoldReason::ChannelFunds`]. The payee cannot spend
+		///   it: vouchers release it to the payee, closing returns the rest to the payer.
+		/// - `signer`: the voucher key, fixed for the channel's life. [`VoucherSigner::Key`] names
+		///   a key (ed25519, sr25519, secp256k1 or P-256); [`VoucherSigner::Device`] names an
+		///   active registered device, whose key at this moment is taken: rotating or suspending
+		///   the device later does not affect the channel.
+		/// - `challenge_period`: the blocks the payee keeps to claim after the payer calls
+		///   [`Pallet::start_close`]; at least [`Config::MinChallengePeriod`].
+		/// - `expires_at`: the last block in which vouchers redeem, if any; at least
+		///   `challenge_period` blocks after the current block. After it the channel takes no
+		///   top-ups and anyone may [`Pallet::settle`] it.
+		///
+		/// Holds [`Config::ChannelDeposit`] on the payer for the record (hold reason
+		/// [`HoldReason::ChannelDeposit`]), released when the channel closes. A payer has at most
+		/// [`Config::MaxChannelsPerPayer`] open channels.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::SelfChannel`]: `payee` is the caller.
+		/// - [`Error::ZeroAmount`]: `amount` is zero.
+		/// - [`Error::ChallengePeriodTooShort`]: `challenge_period` is below
+		///   [`Config::MinChallengePeriod`].
+		/// - [`Error::ExpiryTooSoon`]: `expires_at` is before the current block plus
+		///   `challenge_period`.
+		/// - [`Error::TooManyChannels`]: the payer has [`Config::MaxChannelsPerPayer`] open
+		///   channels.
+		/// - [`Error::DeviceNotFound`]: `signer` names a device that is not registered.
+		/// - [`Error::NotAuthorized`]: the caller is neither the device's owner nor its operator
+		///   with `MANAGE_DEVICE`.
+		/// - [`Error::DeviceInactive`]: the device is not active (suspended, decommissioned,
+		///   compromised, or of a batch marked compromised).
+		/// - [`Error::PayeeCannotReceive`]: the payee's account does not exist, or has no room for
+		///   another hold.
+		/// - [`Error::Overflow`]: the channel ids are exhausted.
+		/// - `TokenError::FundsUnavailable`: the payer's free balance cannot pay the deposit and
+		///   `amount` and keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::Opened`]: always, with the channel's id, payer, payee, amount, challenge
+		///   period and expiry.
+		///
+		/// ## Complexity
+		///
+		/// O(1). Reads the payer's open-channel count, the next channel id, the payee's holds and,
+		/// for a device signer, the device (through [`Config::Devices`]); writes the channel, its
+		/// two index entries, the count, the next id, the payer's balance and deposit hold, and the
+		/// payee's hold.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::open())]
 		pub fn open(
@@ -408,7 +465,41 @@ pub mod pallet {
 
 		/// Add `amount` to `channel`'s funds.
 		///
-		/// Origin: signed, the payer.
+		/// The payee may then redeem vouchers up to the new total; a voucher that was paid only up
+		/// to the old funds is made whole by the next voucher.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the channel's payer.
+		///
+		/// ## Details
+		///
+		/// - `channel`: the channel's id.
+		/// - `amount`: moved from the payer's free balance, which keeps its existential deposit,
+		///   onto the payee's [`HoldReason::ChannelFunds`] hold; the channel's funds grow by it.
+		///
+		/// Only while the payer has not started closing and the channel has not expired (its expiry
+		/// block itself still takes top-ups).
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::NotPayer`]: the caller is not the channel's payer.
+		/// - [`Error::ZeroAmount`]: `amount` is zero.
+		/// - [`Error::Closing`]: the payer started closing the channel.
+		/// - [`Error::Expired`]: the current block is after the channel's expiry.
+		/// - [`Error::Overflow`]: the channel's funds would overflow.
+		/// - `TokenError::FundsUnavailable`: the payer's free balance cannot pay `amount` and keep
+		///   its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::ToppedUp`]: always, with the amount added and the channel's new total funds.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads and writes the channel, the payer's balance and the payee's hold.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::top_up())]
 		pub fn top_up(
@@ -441,7 +532,57 @@ pub mod pallet {
 
 		/// Redeem a voucher of `channel`: the payee receives what it pays beyond the claimed.
 		///
-		/// Origin: signed, the payee.
+		/// Vouchers state the cumulative amount owed, so only the latest one matters: the claim
+		/// pays `min(voucher amount, funds) − claimed`, and the channel stays open.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the channel's payee.
+		///
+		/// ## Details
+		///
+		/// - `channel`: the channel's id.
+		/// - `signed`: the voucher (cumulative amount, nonce, optional hash lock, optional
+		///   provenance anchor it pays for), its signature by the channel's voucher key over the
+		///   voucher's bytes on this chain and channel (layout in [`iot_primitives::channel`]), and
+		///   the preimage of its lock, given exactly when the voucher is locked.
+		///
+		/// The voucher's nonce must be above the last redeemed one and becomes the channel's nonce,
+		/// so no voucher with that nonce or a lower one redeems afterwards. A voucher above the
+		/// funds pays what is left (a voucher after a top-up pays the rest); a hash-locked voucher
+		/// must be covered in full instead, since the claim publishes its preimage. The amount is
+		/// released from the payee's [`HoldReason::ChannelFunds`] hold into its free balance.
+		/// Vouchers redeem until the claim deadline: the earlier of the expiry and the end of the
+		/// challenge period once the payer started closing.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::NotPayee`]: the caller is not the channel's payee.
+		/// - [`Error::ClaimPeriodOver`]: the claim deadline has passed.
+		/// - [`Error::StaleNonce`]: the voucher's nonce is not above the last redeemed one.
+		/// - [`Error::ExceedsFunds`]: a hash-locked voucher states more than the channel's funds.
+		/// - [`Error::NothingToClaim`]: the voucher pays nothing beyond what was claimed (its
+		///   amount is not above it, or the funds are exhausted).
+		/// - [`Error::WrongPreimage`]: a locked voucher comes without a preimage or with one that
+		///   does not hash to its lock, or an unlocked voucher comes with a preimage.
+		/// - [`Error::Overflow`]: the voucher's amount does not fit the format's `u128`.
+		/// - [`Error::BadSignature`]: the signature is not the voucher key's over this voucher on
+		///   this channel and chain.
+		///
+		/// ## Events
+		///
+		/// - [`Event::PreimageRevealed`]: first, for a hash-locked voucher, with the lock and
+		///   preimage.
+		/// - [`Event::Claimed`]: always, with the amount paid now, the total claimed, the voucher's
+		///   nonce and the anchor it pays for.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads and writes the channel and the payee's hold, reads the genesis block hash,
+		/// and verifies one signature. The weight depends on the signature's key type: P-256 is
+		/// verified in the runtime and is the heaviest.
 		#[pallet::call_index(2)]
 		#[pallet::weight(claim_weight::<T>(&signed.signature))]
 		pub fn claim(
@@ -459,7 +600,39 @@ pub mod pallet {
 
 		/// Redeem vouchers of several channels whose payee is the caller; all or nothing.
 		///
-		/// Origin: signed, the payee of every channel named.
+		/// Made for a gateway paid through many channels: their funds are all held on the caller,
+		/// so each extra channel costs one storage write. Each voucher is redeemed as by
+		/// [`Pallet::claim`], in order; if one fails, the whole call fails and nothing is paid.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the payee of every channel named.
+		///
+		/// ## Details
+		///
+		/// - `claims`: pairs of a channel id and a signed voucher, at least one and at most
+		///   [`Config::MaxClaims`]. A channel may appear more than once, with increasing nonces.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NoClaims`]: `claims` is empty.
+		/// - [`Error::NotFound`], [`Error::NotPayee`], [`Error::ClaimPeriodOver`],
+		///   [`Error::StaleNonce`], [`Error::ExceedsFunds`], [`Error::NothingToClaim`],
+		///   [`Error::WrongPreimage`], [`Error::Overflow`], [`Error::BadSignature`]: the first
+		///   claim that fails, for the reasons given at [`Pallet::claim`].
+		///
+		/// ## Events
+		///
+		/// - Per claim, in order, those of [`Pallet::claim`]: [`Event::PreimageRevealed`] for a
+		///   hash-locked voucher, then [`Event::Claimed`].
+		///
+		/// ## Complexity
+		///
+		/// O(n), n = `claims.len()` ≤ [`Config::MaxClaims`]: per claim, one read and one write of
+		/// the channel and one signature verification; the caller's hold is the same storage item
+		/// for all. The weight is benchmarked with sr25519 vouchers; other key types add their
+		/// difference.
 		#[pallet::call_index(3)]
 		#[pallet::weight(claim_many_weight::<T>(claims))]
 		pub fn claim_many(origin: OriginFor<T>, claims: ClaimsOf<T>) -> DispatchResult {
@@ -474,10 +647,49 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Close `channel` cooperatively, redeeming `last` first if given: the payee keeps what
-		/// it claimed, the rest returns to the payer now.
+		/// Close `channel` cooperatively, redeeming `last` first if given.
 		///
-		/// Origin: signed, the payee.
+		/// The payee keeps what it claimed and the rest returns to the payer now. The payee may
+		/// close at any time, also after the claim deadline (then without `last`).
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the channel's payee.
+		///
+		/// ## Details
+		///
+		/// - `channel`: the channel's id.
+		/// - `last`: a voucher to redeem first, exactly as by [`Pallet::claim`]; `None` to close
+		///   without one.
+		///
+		/// The unclaimed funds (`funds − claimed`) move from the payee's
+		/// [`HoldReason::ChannelFunds`] hold to the payer's free balance, even if the payee's
+		/// account is frozen. The deposit the payer paid at opening is released (best effort), the
+		/// channel and its index entries are deleted, and the payer's open-channel count goes down.
+		/// The channel's id is never reused, so its vouchers redeem nowhere afterwards.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::NotPayee`]: the caller is not the channel's payee.
+		/// - With `last`: [`Error::ClaimPeriodOver`], [`Error::StaleNonce`],
+		///   [`Error::ExceedsFunds`], [`Error::NothingToClaim`], [`Error::WrongPreimage`],
+		///   [`Error::Overflow`], [`Error::BadSignature`], for the reasons given at
+		///   [`Pallet::claim`]; the channel stays open.
+		///
+		/// ## Events
+		///
+		/// - With `last`, those of [`Pallet::claim`]: [`Event::PreimageRevealed`] for a hash-locked
+		///   voucher, then [`Event::Claimed`].
+		/// - [`Event::Closed`]: always, with what the payee was paid over the channel's life and
+		///   what returned to the payer now.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads the channel; writes the payee's hold, the payer's balance and deposit hold,
+		/// the open-channel count, and removes the channel and its two index entries; with `last`,
+		/// one signature verification (weight per key type, as for [`Pallet::claim`]).
 		#[pallet::call_index(4)]
 		#[pallet::weight(close_weight::<T>(last))]
 		pub fn close(
@@ -494,10 +706,38 @@ pub mod pallet {
 			Self::finish(channel, record)
 		}
 
-		/// Start closing `channel` without the payee: it may still claim during the challenge
-		/// period, then anyone may settle.
+		/// Start closing `channel` without the payee.
 		///
-		/// Origin: signed, the payer.
+		/// The payee may still claim during the channel's challenge period; afterwards anyone may
+		/// [`Pallet::settle`] it.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the channel's payer.
+		///
+		/// ## Details
+		///
+		/// - `channel`: the channel's id.
+		///
+		/// The challenge period ends at the current block plus the channel's challenge period, and
+		/// the claim deadline becomes the earlier of that and the expiry (for an expired channel,
+		/// already past). Top-ups are refused from now on. No funds move.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::NotPayer`]: the caller is not the channel's payer.
+		/// - [`Error::AlreadyClosing`]: the payer already started closing.
+		///
+		/// ## Events
+		///
+		/// - [`Event::CloseStarted`]: always, with `settle_after`, the claim deadline: the payee
+		///   may claim up to that block included, [`Pallet::settle`] succeeds from the next one.
+		///
+		/// ## Complexity
+		///
+		/// O(1): one read and one write of the channel.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::start_close())]
 		pub fn start_close(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {
@@ -515,7 +755,37 @@ pub mod pallet {
 
 		/// Close `channel` once its claim deadline has passed: the rest returns to the payer.
 		///
-		/// Origin: signed, anyone.
+		/// Ends a unilateral close after its challenge period, or a channel after its expiry;
+		/// anyone may call it, the payer included.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_, by any account.
+		///
+		/// ## Details
+		///
+		/// - `channel`: the channel's id.
+		///
+		/// As [`Pallet::close`] without a voucher: the unclaimed funds move from the payee's hold
+		/// to the payer's free balance (even if the payee's account is frozen), the payer's deposit
+		/// is released (best effort), and the channel and its index entries are deleted.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::StillOpen`]: the current block is not after the claim deadline, or the
+		///   channel has no deadline (no expiry and the payer has not started closing).
+		///
+		/// ## Events
+		///
+		/// - [`Event::Closed`]: always, with what the payee was paid over the channel's life and
+		///   what returned to the payer now.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads the channel; writes the payee's hold, the payer's balance and deposit hold,
+		/// the open-channel count, and removes the channel and its two index entries.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::settle())]
 		pub fn settle(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {

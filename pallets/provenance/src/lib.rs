@@ -37,32 +37,19 @@
 //! - **Window**: the anchors a stream stores, indices `anchor_count - AnchorWindow ..
 //!   anchor_count`.
 //!
-//! ## Interface
+//! ## Calls
 //!
-//! - [`Pallet::create_stream`] `(device, info)`: signed, the device's owner or an operator with
-//!   `MANAGE_FEEDS`. Holds `StreamDeposit`. Event `StreamCreated`. Errors: `DeviceNotFound`,
-//!   `NotAuthorized`, `Overflow`, funds. O(1).
-//! - [`Pallet::remove_stream`] `(stream)`: signed, the stream's owner or the device's current
-//!   owner. Deletes the stream and its window, releases the deposit to the stream's owner. Event
-//!   `StreamRemoved`. Errors: `NotFound`, `NotAuthorized`. O(window).
-//! - [`Pallet::anchor`] `(stream, statement, signature)`: signed, anyone. Event `Anchored`.
-//!   Errors: `NotFound`, `DeviceInactive`, `StaleSequence`, `EmptyBatch`, `BadTimeRange`,
-//!   `BadSignature`, `Overflow`. O(1) + one signature check (weight per key type; P-256 is
-//!   verified in the runtime and is the heaviest).
-//! - [`Pallet::attest`] `(subject, claim_hash, schema, valid_from, valid_until, supersedes)`:
-//!   signed, anyone. Holds `AttestationDeposit`. Event `Attested` (and `AttestationSuperseded`).
-//!   Errors: `SubjectNotFound`, `BadValidity`, `NotFound` (superseded id), `NotAttester`,
-//!   `SubjectMismatch`, `NoLongerValid`, `Overflow`, funds. O(1).
-//! - [`Pallet::revoke_attestation`] `(id)`: signed, the attester. Event `AttestationRevoked`.
-//!   Errors: `NotFound`, `NotAttester`, `NoLongerValid` (already revoked). O(1).
-//! - [`Pallet::remove_attestation`] `(id)`: signed, the attester, once the attestation is
-//!   revoked, superseded or expired. Releases the deposit. Event `AttestationRemoved`. Errors:
-//!   `NotFound`, `NotAttester`, `StillValid`. O(1).
-//! - [`Pallet::anchor_product`] `(inputs, root, count, content_id)`: signed, anyone. Holds
-//!   `ProductDeposit`. Event `ProductAnchored`. Errors: `NoInputs`, `MissingInput`,
-//!   `EmptyBatch`, `Overflow`, funds. O(inputs).
-//! - [`Pallet::remove_product`] `(id)`: signed, the producer. Releases the deposit. Event
-//!   `ProductRemoved`. Errors: `NotFound`, `NotAuthorized`. O(1).
+//! Each call documents its own contract (origin, arguments, deposits, errors, events, complexity);
+//! the same text is in the runtime metadata, which wallets show.
+//!
+//! - [`Pallet::create_stream`] — declare a stream of a device's readings.
+//! - [`Pallet::remove_stream`] — delete a stream and its stored anchors.
+//! - [`Pallet::anchor`] — anchor a device-signed batch of readings; anyone submits it.
+//! - [`Pallet::attest`] — attest a claim about a device, stream, anchor or product.
+//! - [`Pallet::revoke_attestation`] — withdraw an attestation.
+//! - [`Pallet::remove_attestation`] — delete an attestation that is over.
+//! - [`Pallet::anchor_product`] — anchor a derived product with its input anchors.
+//! - [`Pallet::remove_product`] — delete a derived product.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
@@ -338,7 +325,48 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Declare a stream of readings for `device`.
 		///
-		/// Origin: signed, the device's owner or an operator with `MANAGE_FEEDS`.
+		/// A stream says what a device's readings are; anchors name their stream. The caller
+		/// becomes the stream's owner and holds its deposit, which pays for the record and a full
+		/// window of [`Config::AnchorWindow`] anchors, so anchoring itself needs no deposit.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the device's owner or by an operator of the device with
+		/// `Permissions::MANAGE_FEEDS`, as the device registry says ([`DeviceRegistry::can_act`]).
+		///
+		/// ## Details
+		///
+		/// - `device`: a device known to the registry. Its status is not checked: a stream can be
+		///   declared for a suspended or terminal device, but anchors are accepted only while it is
+		///   active.
+		/// - `info`: name and unit (at most [`Config::MaxLabelLen`] bytes each), value type,
+		///   nominal sampling interval in milliseconds (0: irregular), and a schema hash or URI (at
+		///   most [`Config::MaxSchemaLen`] bytes).
+		///
+		/// The stream gets the next [`StreamId`] and no anchors yet. [`Config::StreamDeposit`] is
+		/// held from the caller ([`HoldReason::StreamDeposit`]); the caller stays the stream's
+		/// owner when the device changes owner.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::DeviceNotFound`]: the registry has no device `device`.
+		/// - [`Error::NotAuthorized`]: the caller is neither the device's owner nor an operator
+		///   with `MANAGE_FEEDS`.
+		/// - [`Error::Overflow`]: stream ids are exhausted.
+		/// - `TokenError::FundsUnavailable`: the caller cannot hold [`Config::StreamDeposit`] and
+		///   keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::StreamCreated`]: with the new id, the device and the stream's owner.
+		///
+		/// ## Complexity
+		///
+		/// O(ops), `ops` ≤ the device registry's `MaxOperators`: the registry reads the device and,
+		/// when the caller is not its owner, scans the device's operator list; reads and writes
+		/// `NextStreamId` and the caller's holds; writes `Streams`. O(1) when the caller is the
+		/// device's owner.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_stream())]
 		pub fn create_stream(
@@ -375,7 +403,37 @@ pub mod pallet {
 
 		/// Delete `stream` and its stored anchors; the deposit returns to the stream's owner.
 		///
-		/// Origin: signed, the stream's owner or the device's current owner.
+		/// Ids are never reused: attestations and products that name the stream or its anchors keep
+		/// their references, and each anchor's root stays in its [`Event::Anchored`] in the chain's
+		/// history.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the stream's owner (the account that declared it) or by the device's current
+		/// owner.
+		///
+		/// ## Details
+		///
+		/// - `stream`: the stream. The deposit recorded in it is released to the stream's owner,
+		///   whoever calls.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no stream `stream`.
+		/// - [`Error::NotAuthorized`]: the caller is neither the stream's owner nor the device's
+		///   owner.
+		///
+		/// ## Events
+		///
+		/// - [`Event::StreamRemoved`]: on success.
+		///
+		/// ## Complexity
+		///
+		/// O(w), `w` the anchors stored (at most [`Config::AnchorWindow`]): reads `Streams` and,
+		/// when the caller is not the stream's owner, the device's owner from the registry; deletes
+		/// `w` `Anchors` entries and the stream; releases the hold. The weight is charged for a
+		/// full window and refunded to the anchors stored.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::remove_stream(T::AnchorWindow::get()))]
 		pub fn remove_stream(origin: OriginFor<T>, stream: StreamId) -> DispatchResultWithPostInfo {
@@ -393,9 +451,56 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::remove_stream(stored)).into())
 		}
 
-		/// Anchor a batch of readings signed by the stream's device. Anyone may submit it.
+		/// Anchor a batch of readings signed by the stream's device; anyone may submit it.
 		///
-		/// Origin: signed, anyone (pays the fee; the device needs no funds).
+		/// The device signs; whoever relays it (a gateway, the owner, an off-chain worker) pays the
+		/// fee, and the device needs no funds. One extrinsic anchors any number of readings at the
+		/// same weight.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed, by any account: the submitter, recorded in the anchor.
+		///
+		/// ## Details
+		///
+		/// - `stream`: the stream; its device must be active.
+		/// - `statement`: the device's sequence number (greater than the stream's last), the Merkle
+		///   `root` over the readings, their `count` (at least 1), the times of the first and the
+		///   last reading (ms since the UNIX epoch, first ≤ last) and an optional content id (at
+		///   most [`Config::MaxContentIdLen`] bytes).
+		/// - `signature`: the signature, by the device's current key, of the [`AnchorPayload`] made
+		///   of `statement`, the chain's genesis hash, the device and `stream` ([`Pallet::payload`]
+		///   builds it; bytes and the reading tree in [`iot_primitives::provenance`]).
+		///
+		/// The anchor gets the stream's next index and is stored in slot `index % AnchorWindow`,
+		/// overwriting the oldest anchor beyond the window; the stream's last sequence number
+		/// becomes `statement.sequence`. Nothing is held: the stream's deposit covers its window.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no stream `stream`.
+		/// - [`Error::DeviceInactive`]: the device is not active (suspended, decommissioned,
+		///   compromised, removed, or claimed from a compromised batch).
+		/// - [`Error::StaleSequence`]: `statement.sequence` is not greater than the stream's last.
+		/// - [`Error::EmptyBatch`]: `statement.count` is 0.
+		/// - [`Error::BadTimeRange`]: the last reading's time is before the first one's.
+		/// - [`Error::BadSignature`]: `signature` is not the device's current key's over this
+		///   payload (another chain, device, stream or statement, or a signature type other than
+		///   the key's).
+		/// - [`Error::Overflow`]: the stream's anchor counter is exhausted.
+		///
+		/// ## Events
+		///
+		/// - [`Event::Anchored`]: with the stream, the anchor's index, the device, the sequence
+		///   number, the root, the count and the submitter.
+		///
+		/// ## Complexity
+		///
+		/// O(1) plus one signature check: reads `Streams` and, through the registry, the device
+		/// (and its batch, if it was claimed from one); writes `Streams` and one `Anchors` slot.
+		/// The weight is chosen by the signature's key type: P-256 is verified in the runtime, not
+		/// by a host function, and is the heaviest.
 		#[pallet::call_index(2)]
 		#[pallet::weight(anchor_weight::<T>(signature))]
 		pub fn anchor(
@@ -437,11 +542,60 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Attest `claim_hash` about `subject` for blocks `valid_from ..= valid_until`,
-		/// optionally superseding the caller's earlier attestation `supersedes` of the same
-		/// subject.
+		/// Attest `claim_hash` about `subject` for blocks `valid_from ..= valid_until`.
 		///
-		/// Origin: signed, anyone.
+		/// Any account may attest a claim (a certificate, a calibration report) about a device, a
+		/// stream, an anchored batch or a derived product, and may replace its own earlier
+		/// attestation of the same subject.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed, by any account: the attester.
+		///
+		/// ## Details
+		///
+		/// - `subject`: a device known to the registry (whatever its status), an existing stream,
+		///   an anchor stored now (inside its stream's window) or an existing product.
+		/// - `claim_hash`: the hash of the claim document.
+		/// - `schema`: the claim's schema, if any, at most [`Config::MaxSchemaLen`] bytes.
+		/// - `valid_from`, `valid_until`: the first and the last block of validity (`None`:
+		///   open-ended), `valid_from` ≤ `valid_until`; not checked against the current block.
+		/// - `supersedes`: an earlier attestation of the caller about the same subject, neither
+		///   revoked nor superseded (an expired one may be superseded). It stops being valid from
+		///   this block on.
+		///
+		/// The attestation gets the next [`AttestationId`]. [`Config::AttestationDeposit`] is held
+		/// from the attester ([`HoldReason::AttestationDeposit`]) until the attestation is removed
+		/// with [`Pallet::remove_attestation`]; a superseded attestation keeps its deposit until it
+		/// is removed too. [`Pallet::attestation_valid_at`] says whether an attestation holds at a
+		/// given block.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::SubjectNotFound`]: the subject does not exist (or the anchor is no longer
+		///   stored).
+		/// - [`Error::BadValidity`]: `valid_until` is before `valid_from`.
+		/// - [`Error::NotFound`]: there is no attestation `supersedes`.
+		/// - [`Error::NotAttester`]: `supersedes` is another account's attestation.
+		/// - [`Error::SubjectMismatch`]: `supersedes` is about another subject.
+		/// - [`Error::NoLongerValid`]: `supersedes` is already revoked or superseded.
+		/// - [`Error::Overflow`]: attestation ids are exhausted.
+		/// - `TokenError::FundsUnavailable`: the caller cannot hold [`Config::AttestationDeposit`]
+		///   and keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::AttestationSuperseded`]: first, when `supersedes` is given, with the old id
+		///   and the new one.
+		/// - [`Event::Attested`]: with the new id, the attester and the subject.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads the subject (the device through the registry, or `Streams`, `Anchors` or
+		/// `Products`), `NextAttestationId`, the caller's holds and, when superseding, the old
+		/// attestation; writes `NextAttestationId`, one or two `Attestations`,
+		/// `AttestationsBySubject` and the hold.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::attest())]
 		pub fn attest(
@@ -502,7 +656,32 @@ pub mod pallet {
 
 		/// Withdraw attestation `id` from this block on.
 		///
-		/// Origin: signed, the attester.
+		/// The attestation stays stored, so its history can still be read, and keeps its deposit
+		/// until it is removed with [`Pallet::remove_attestation`].
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the attester.
+		///
+		/// ## Details
+		///
+		/// - `id`: an attestation of the caller, not yet revoked; a superseded one can still be
+		///   revoked. It no longer holds from this block on.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no attestation `id`.
+		/// - [`Error::NotAttester`]: the caller is not its attester.
+		/// - [`Error::NoLongerValid`]: it is already revoked.
+		///
+		/// ## Events
+		///
+		/// - [`Event::AttestationRevoked`]: on success.
+		///
+		/// ## Complexity
+		///
+		/// O(1): one read and one write (`Attestations`).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::revoke_attestation())]
 		pub fn revoke_attestation(origin: OriginFor<T>, id: AttestationId) -> DispatchResult {
@@ -516,9 +695,36 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Delete attestation `id` once it is revoked, superseded or expired; release its deposit.
+		/// Delete attestation `id` once it is over, and release its deposit.
 		///
-		/// Origin: signed, the attester.
+		/// An attestation is over when it is revoked, superseded or expired (its last block of
+		/// validity is before the current block), so a live claim cannot vanish silently.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the attester.
+		///
+		/// ## Details
+		///
+		/// - `id`: an attestation of the caller that is over. The deposit recorded in it is
+		///   released to the caller. An attestation that superseded it keeps its `supersedes` id.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no attestation `id`.
+		/// - [`Error::NotAttester`]: the caller is not its attester.
+		/// - [`Error::StillValid`]: it is neither revoked, superseded nor expired (one whose window
+		///   has not started yet counts as still valid).
+		///
+		/// ## Events
+		///
+		/// - [`Event::AttestationRemoved`]: on success.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads and writes `Attestations` and the caller's holds; one write
+		/// (`AttestationsBySubject`).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::remove_attestation())]
 		pub fn remove_attestation(origin: OriginFor<T>, id: AttestationId) -> DispatchResult {
@@ -538,9 +744,48 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Anchor a derived product computed from `inputs` (anchors stored now).
+		/// Anchor a derived data product computed from the anchors `inputs`.
 		///
-		/// Origin: signed, anyone (the producer).
+		/// Lineage for a monthly report or a cleaned data set. Every input must be stored when the
+		/// product is anchored, so the chain vouches that it existed; the product keeps its
+		/// references after the inputs leave their windows.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed, by any account: the producer.
+		///
+		/// ## Details
+		///
+		/// - `inputs`: `(stream, anchor index)` pairs, 1 to [`Config::MaxInputs`] of them, each an
+		///   anchor stored now (inside its stream's window); repeats are not rejected.
+		/// - `root`: the Merkle root over the product's records.
+		/// - `count`: the number of records, at least 1.
+		/// - `content_id`: where the product is stored off chain, if anywhere, at most
+		///   [`Config::MaxContentIdLen`] bytes.
+		///
+		/// The product gets the next [`ProductId`]. [`Config::ProductDeposit`] is held from the
+		/// producer ([`HoldReason::ProductDeposit`]) until it is removed with
+		/// [`Pallet::remove_product`].
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NoInputs`]: `inputs` is empty.
+		/// - [`Error::EmptyBatch`]: `count` is 0.
+		/// - [`Error::MissingInput`]: an input anchor does not exist or is no longer stored.
+		/// - [`Error::Overflow`]: product ids are exhausted.
+		/// - `TokenError::FundsUnavailable`: the caller cannot hold [`Config::ProductDeposit`] and
+		///   keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::ProductAnchored`]: with the new id, the producer and the number of inputs.
+		///
+		/// ## Complexity
+		///
+		/// O(i), `i = inputs.len()` ≤ [`Config::MaxInputs`]: one `Anchors` read per input; reads
+		/// and writes `NextProductId` and the caller's holds; writes `Products`. The weight is
+		/// charged for `MaxInputs` inputs and, on success, refunded to `i`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::anchor_product(T::MaxInputs::get()))]
 		pub fn anchor_product(
@@ -578,9 +823,31 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::anchor_product(input_count)).into())
 		}
 
-		/// Delete derived product `id`; release its deposit.
+		/// Delete derived product `id` and release its deposit.
 		///
-		/// Origin: signed, the producer.
+		/// Attestations about the product keep their subject: ids are never reused.
+		///
+		/// ## Dispatch Origin
+		///
+		/// Signed by the producer.
+		///
+		/// ## Details
+		///
+		/// - `id`: a product of the caller. The deposit recorded in it is released to the caller.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: there is no product `id`.
+		/// - [`Error::NotAuthorized`]: the caller is not its producer.
+		///
+		/// ## Events
+		///
+		/// - [`Event::ProductRemoved`]: on success.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads and writes `Products` and the caller's holds.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::remove_product())]
 		pub fn remove_product(origin: OriginFor<T>, id: ProductId) -> DispatchResult {

@@ -8,14 +8,16 @@
 //! - **Feeds** are registered by a device's owner or an operator of the device with
 //!   `MANAGE_FEEDS`: URL, JSON pointer, value type, decimals, unit, polling interval in blocks,
 //!   and the device stream the values belong to (a stream of the provenance pallet, checked
-//!   through [`ProvenanceRecorder`]). Deposit-backed; updated and removed by their owner.
+//!   through [`ProvenanceRecorder`]). Deposit-backed; updated by their owner, removed by their
+//!   owner or the device's current owner.
 //! - **Operators** are a governance-managed set of off-chain worker keys of our own key type
 //!   `iotf` (sr25519). Each round of a feed (`block / interval`) is assigned to
 //!   `operators_per_round` operators, chosen deterministically from `H(feed ‖ round)`, so the
 //!   work rotates and no operator can pick its rounds.
-//! - **The worker** ([`Pallet::offchain_worker`]): on each block, for every feed whose current
-//!   round is not settled and is assigned to a key in the node's keystore, it GETs the URL (all
-//!   due feeds at once, with a deadline and a response-size limit), reads the value
+//! - **The worker** ([`Pallet::offchain_worker`]): on each block, for every feed whose round of
+//!   the next block (where the pool checks the report and where it is included) is not settled
+//!   and is assigned to a key in the node's keystore, it GETs the URL (all due feeds at once,
+//!   with a deadline and a response-size limit), reads the value
 //!   ([`iot_primitives::feeds::parse_value`]), and submits `report` as an **authorized
 //!   unsigned transaction** carrying the report signed by the operator key. Why not a signed
 //!   transaction: the operator key needs no funds and no account, and there is no account nonce
@@ -32,27 +34,29 @@
 //!   stream through [`ProvenanceRecorder`]; the reading names the reporting operators.
 //! - **Bad input** (unreachable host, timeout, HTTP errors, a huge body, invalid JSON, a missing
 //!   field, a non-numeric value) produces no transaction, only a status in the node. Feeds that
-//!   stop settling for `StaleAfterRounds` rounds are flagged by `FeedStale`; the next value
-//!   clears the flag.
+//!   stop settling for `StaleAfterRounds` rounds are flagged by `FeedStale` (checked in
+//!   `on_initialize`, `StaleChecksPerBlock` feeds per block, round robin); the next value clears
+//!   the flag.
+//!
+//! ## Terminology
+//!
+//! - **Round**: `block / interval` of a feed; at most one value per round. Only the current
+//!   round collects reports, and a round that misses its quorum is dropped when the next one
+//!   gets its first report.
+//! - **Assigned operators**: the `operators_per_round` consecutive members of the sorted
+//!   operator set, from `H(feed ‖ round) mod n`, that may report a round ([`Pallet::assigned`]).
+//! - **Quorum**: the reports that settle a round (capped by the operators assigned).
 //!
 //! ## Interface
 //!
-//! - [`Pallet::register_feed`] `(device, stream, spec)`: signed, the device's owner or an operator
-//!   with `MANAGE_FEEDS`. Holds `FeedDeposit`. Event `FeedRegistered`. Errors: `DeviceNotFound`,
-//!   `NotAuthorized`, `DeviceInactive`, `StreamMismatch`, `BadSpec`, `TooManyFeeds`, `Overflow`,
-//!   funds. O(1).
-//! - [`Pallet::update_feed`] `(feed, spec)`: signed, the feed's owner. The interval stays; the
-//!   new spec applies from the next round (the current round's reports are dropped and refused).
-//!   Event `FeedUpdated`. Errors: `NotFound`, `NotAuthorized`, `BadSpec`, `IntervalChanged`. O(1).
-//! - [`Pallet::remove_feed`] `(feed)`: signed, the feed's owner or the device's current owner.
-//!   Releases the deposit. Event `FeedRemoved`. Errors: `NotFound`, `NotAuthorized`. O(1).
-//! - [`Pallet::set_operators`] `(operators)`: `OperatorOrigin` (governance). Event
-//!   `OperatorsSet`. Errors: `DuplicateOperator`. O(operators).
-//! - [`Pallet::report`] `(report, signature)`: authorized unsigned (operator signature over
-//!   [`iot_primitives::feeds::ReportPayload`]). Events `ReportAccepted`, and when the quorum is
-//!   reached `ValueUpdated` (+ `OutlierReported`, `RecordFailed`). Errors (as invalid
-//!   transactions in the pool, typed in the call): `NotFound`, `WrongRound`, `NotOperator`,
-//!   `NotAssigned`, `AlreadyReported`, `BadSignature`. O(operators) to settle a round.
+//! Each call's own documentation states its origin, arguments, deposits, errors, events and
+//! complexity; wallets show the same text from the runtime metadata.
+//!
+//! - [`Pallet::register_feed`] — a device's owner or feed manager registers a feed on its stream.
+//! - [`Pallet::update_feed`] — the feed's owner changes its spec, from the next round.
+//! - [`Pallet::remove_feed`] — the feed's or the device's owner removes it; the deposit returns.
+//! - [`Pallet::set_operators`] — governance replaces the operator set.
+//! - [`Pallet::report`] — an operator's worker reports a round's value (authorized unsigned).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
@@ -341,7 +345,55 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Register a feed of `device`'s values, recorded in `stream`.
 		///
-		/// Origin: signed, the device's owner or an operator with `MANAGE_FEEDS`.
+		/// The caller becomes the feed's owner. From then on, the assigned operators' off-chain
+		/// workers fetch the feed once per round, and each round that reaches its quorum stores a
+		/// value and records it as a reading of `stream`. The new feed's id is in
+		/// [`Event::FeedRegistered`].
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the device's owner or an operator of the device with `MANAGE_FEEDS`.
+		///
+		/// ## Details
+		///
+		/// - `device`: a registered, active device.
+		/// - `stream`: a provenance stream of `device` (checked through [`Config::Recorder`]); the
+		///   settled values are recorded in it.
+		/// - `spec`: how the feed is fetched and read. `url`: `http://` or `https://`, UTF-8, at
+		///   most [`Config::MaxUrlLen`] bytes. `pointer`: a JSON pointer, UTF-8, empty or starting
+		///   with `/`, at most [`Config::MaxPointerLen`] bytes. `value_type` and `decimals`: at
+		///   most 18 decimals, 0 unless the type is `Decimal`; the stored value is the reading ×
+		///   10^decimals. `unit`: for people. `interval`: blocks per round, at least
+		///   [`Config::MinInterval`], fixed for the feed's life. `operators_per_round`: 1 to
+		///   [`Config::MaxOperators`]. `quorum`: 1 to `operators_per_round`.
+		///
+		/// Holds [`Config::FeedDeposit`] on the caller (hold reason [`HoldReason::FeedDeposit`]),
+		/// released when the feed is removed. At most [`Config::MaxFeeds`] feeds exist at once.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::DeviceNotFound`]: `device` is not registered.
+		/// - [`Error::NotAuthorized`]: the caller is neither the device's owner nor its operator
+		///   with `MANAGE_FEEDS`.
+		/// - [`Error::DeviceInactive`]: the device is not active.
+		/// - [`Error::StreamMismatch`]: `stream` does not exist or belongs to another device.
+		/// - [`Error::BadSpec`]: `spec` breaks one of the rules above.
+		/// - [`Error::TooManyFeeds`]: [`Config::MaxFeeds`] feeds are registered.
+		/// - [`Error::Overflow`]: the feed ids are exhausted.
+		/// - `TokenError::FundsUnavailable`: the caller's free balance cannot pay the deposit and
+		///   keep its existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::FeedRegistered`]: always, with the feed's id, device, stream and owner.
+		///
+		/// ## Complexity
+		///
+		/// O(1) (the spec is bounded by [`Config::MaxUrlLen`] and [`Config::MaxPointerLen`]): reads
+		/// the device through [`Config::Devices`], the stream's device through
+		/// [`Config::Recorder`], the feed count and the next id; writes the feed, the count, the
+		/// next id, and the caller's balance and hold.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_feed())]
 		pub fn register_feed(
@@ -386,9 +438,43 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Change how `feed` is fetched and read.
+		/// Change how `feed` is fetched and read, from the next round on.
 		///
-		/// Origin: signed, the feed's owner.
+		/// Reports already collected for the current round were made against the old spec (another
+		/// URL or scale): they are dropped, and reports for the current round are refused from now
+		/// on.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the feed's owner (the account that registered it; the device's owner may
+		/// not, unless it is that account).
+		///
+		/// ## Details
+		///
+		/// - `feed`: the feed's id.
+		/// - `spec`: the new spec, under the rules given at [`Pallet::register_feed`]. Its
+		///   `interval` must be the current one: rounds are `block / interval`, and another
+		///   interval would renumber them. To change the interval, remove the feed and register it
+		///   again.
+		///
+		/// The device, stream, deposit, last value and stale flag stay.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: no such feed.
+		/// - [`Error::NotAuthorized`]: the caller is not the feed's owner.
+		/// - [`Error::BadSpec`]: `spec` breaks a rule of [`Pallet::register_feed`].
+		/// - [`Error::IntervalChanged`]: `spec.interval` differs from the feed's interval.
+		///
+		/// ## Events
+		///
+		/// - [`Event::FeedUpdated`], always.
+		///
+		/// ## Complexity
+		///
+		/// O(1) (the spec is bounded by [`Config::MaxUrlLen`] and [`Config::MaxPointerLen`]): one
+		/// read and one write of the feed.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_feed())]
 		pub fn update_feed(
@@ -415,7 +501,37 @@ pub mod pallet {
 
 		/// Remove `feed`; its deposit returns to its owner.
 		///
-		/// Origin: signed, the feed's owner or the device's current owner.
+		/// The feed's last value and pending round go with it; the values already recorded in the
+		/// device's stream stay there. Feed ids are not reused.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the feed's owner or by the device's current owner (who may have received the
+		/// device after the feed was registered).
+		///
+		/// ## Details
+		///
+		/// - `feed`: the feed's id.
+		///
+		/// The deposit is released to the feed's owner, whoever calls (best effort: a record never
+		/// gets stuck because less than it says is held).
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::NotFound`]: no such feed.
+		/// - [`Error::NotAuthorized`]: the caller is neither the feed's owner nor the device's
+		///   current owner.
+		///
+		/// ## Events
+		///
+		/// - [`Event::FeedRemoved`], always.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads the feed and, unless the caller is the feed's owner, the device's owner
+		/// through [`Config::Devices`]; removes the feed; writes the feed count and the owner's
+		/// hold and balance.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::remove_feed())]
 		pub fn remove_feed(origin: OriginFor<T>, feed: FeedId) -> DispatchResult {
@@ -441,7 +557,35 @@ pub mod pallet {
 
 		/// Replace the operator set.
 		///
-		/// Origin: `OperatorOrigin`.
+		/// Operators are the off-chain worker keys (sr25519, key type `iotf`) whose reports count;
+		/// the rounds of every feed are assigned among them ([`Pallet::assigned`]).
+		///
+		/// ## Dispatch Origin
+		///
+		/// [`Config::OperatorOrigin`] (governance; Root in our runtime).
+		///
+		/// ## Details
+		///
+		/// - `operators`: the new set, at most [`Config::MaxOperators`] keys, without duplicates;
+		///   stored sorted. An empty set stops all feeds.
+		///
+		/// The set applies at once, also to rounds being collected: from the next report of a
+		/// round, the reports of operators no longer in the set stop counting, and the round's
+		/// assignment is computed from the new set.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not [`Config::OperatorOrigin`].
+		/// - [`Error::DuplicateOperator`]: a key is in `operators` twice.
+		///
+		/// ## Events
+		///
+		/// - [`Event::OperatorsSet`]: always, with the number of operators.
+		///
+		/// ## Complexity
+		///
+		/// O(n log n), n = `operators.len()` ≤ [`Config::MaxOperators`] (sorting); one write of the
+		/// operator set.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_operators(operators.len() as u32))]
 		pub fn set_operators(origin: OriginFor<T>, operators: OperatorsOf<T>) -> DispatchResult {
@@ -458,9 +602,74 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// An operator's value for a feed's current round (submitted by its off-chain worker).
+		/// An operator's value for a feed's current round, submitted by its off-chain worker.
 		///
-		/// Origin: authorized unsigned; the operator's signature is checked in `authorize`.
+		/// The worker fetches the feed, reads and scales the value, signs the report with its
+		/// operator key and submits this call as an authorized unsigned transaction: no fee, no
+		/// account, no nonce. When the round reaches its quorum, this report settles it.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Authorized_ unsigned (`#[pallet::authorize]`): the pool and the block accept the
+		/// transaction only if `signature` is `report.operator`'s over
+		/// [`iot_primitives::feeds::ReportPayload`] (tag, genesis hash, feed, round, value) and the
+		/// report passes the checks below. Any other origin (signed, Root) is refused.
+		///
+		/// ## Details
+		///
+		/// - `report`: the feed, the round (the current one, `block / interval`), the value scaled
+		///   by the feed's decimals, and the operator's key.
+		/// - `signature`: the operator's signature, checked by the authorization only.
+		///
+		/// A report counts if its round is the feed's current round, not before the round after the
+		/// feed's last spec change, and not settled yet; its operator is in the set and assigned to
+		/// the round ([`Pallet::assigned`]); and that operator has not reported the round yet. The
+		/// first report of a round drops the reports still pending from an earlier round, and
+		/// reports of operators no longer in the set stop counting.
+		///
+		/// Once `quorum` reports are counted (capped by the operators assigned), the round settles:
+		/// the value is their median (the mean of the two middle ones, rounded down, for an even
+		/// count), stored with its round and block; the feed's stale flag clears; and the value is
+		/// recorded through [`Config::Recorder`] as a reading of the feed's stream,
+		/// `SCALE(FeedReading)` naming the reporters, submitted by the pallet's account
+		/// ([`PALLET_ID`]).
+		///
+		/// In the pool the transaction provides the tag `(feed, round, operator)`, has a priority
+		/// above ordinary transactions, and lives until the round ends.
+		///
+		/// ## Errors
+		///
+		/// Before dispatch, the authorization refuses an invalid report as an invalid transaction:
+		/// `Stale` (no such feed, wrong round, already reported), `BadSigner` (not an operator, or
+		/// not assigned to the round), `BadProof` (bad signature). In the block the call checks
+		/// again:
+		///
+		/// - `BadOrigin`: the origin is not an authorized one.
+		/// - [`Error::NotFound`]: no such feed.
+		/// - [`Error::WrongRound`]: the round is not the feed's current one, is before the round
+		///   after the last spec change, or is settled.
+		/// - [`Error::NotOperator`]: `report.operator` is not in the operator set.
+		/// - [`Error::NotAssigned`]: the operator is not assigned to this round of the feed.
+		/// - [`Error::AlreadyReported`]: the operator already reported this round.
+		/// - [`Error::Overflow`]: the round has no room for another report (not reached in
+		///   practice: a round settles at its quorum, at most [`Config::MaxOperators`] reports).
+		///
+		/// ## Events
+		///
+		/// - [`Event::ReportAccepted`]: always, with the round, operator and value.
+		/// - When the round settles, in this order: [`Event::OutlierReported`] for each report
+		///   further than [`Config::OutlierTolerance`] of the median from it;
+		///   [`Event::ValueUpdated`] with the value and the number of reporters;
+		///   [`Event::RecordFailed`] if the reading could not be recorded in the stream (the stream
+		///   was removed or its device is not active; the value stays stored).
+		///
+		/// ## Complexity
+		///
+		/// O(n), n = the operators, ≤ [`Config::MaxOperators`]: reads the feed and the operator
+		/// set, hashes once for the assignment, writes the feed; settling also sorts the round's
+		/// reports and records one provenance anchor. Authorization adds one sr25519 verification.
+		/// The weight charged up front is that of settling a round of [`Config::MaxOperators`]
+		/// reports; what the report did not use is refunded.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::report_settling(T::MaxOperators::get()))]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_report())]

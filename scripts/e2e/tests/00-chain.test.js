@@ -31,6 +31,24 @@ test('metadata lists the core pallets', async () => {
   }
 });
 
+test('each IoT call carries its whole contract in the metadata docs wallets show', async () => {
+  const sections = ['## Dispatch Origin', '## Details', '## Errors', '## Events', '## Complexity'];
+  for (const pallet of ['deviceRegistry', 'provenance', 'paymentChannels', 'sensorFeeds']) {
+    const calls = Object.entries(ctx.api.tx[pallet]);
+    assert.ok(calls.length > 0, `no calls of ${pallet} in the metadata`);
+    for (const [name, call] of calls) {
+      const docs = call.meta.docs.map((line) => line.toString()).join('\n');
+      for (const section of sections) {
+        assert.ok(docs.includes(section), `${pallet}.${name}: no "${section}" in its metadata docs`);
+      }
+    }
+  }
+  // The known drift the move fixed: suspend is O(ops) when an operator calls, and says so.
+  const suspend = ctx.api.tx.deviceRegistry.suspend.meta.docs.map((l) => l.toString()).join('\n');
+  assert.match(suspend, /InvalidTransition/);
+  assert.match(suspend, /MaxOperators/);
+});
+
 test('chain properties: IOT, 12 decimals, ss58 42', async () => {
   const props = await ctx.api.rpc.system.properties();
   assert.equal(props.tokenSymbol.unwrap()[0].toString(), 'IOT');
@@ -87,6 +105,30 @@ test('transferKeepAlive from Alice funds a new account and costs a fee', async (
   assert.ok(feePaid, 'no transactionPayment.TransactionFeePaid event');
   assert.equal(feePaid.data[0].toString(), alice.address);
   assert.ok(feePaid.data[1].toBigInt() > 0n, 'fee is zero');
+});
+
+test('a watched transaction goes InBlock before Finalized, as on a real chain', async () => {
+  const { api, alice, keyring } = ctx;
+  const dest = randomAccount(keyring);
+  const statuses = [];
+  const inBlock = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no Finalized within 30 s: ${statuses.join(' → ')}`)), 30_000);
+    let hash = null;
+    api.tx.balances.transferKeepAlive(dest.address, transferAmount(api))
+      .signAndSend(alice, ({ status }) => {
+        statuses.push(status.type);
+        if (status.isInBlock) hash = status.asInBlock.toHex();
+        if (status.isFinalized) {
+          clearTimeout(timer);
+          resolve({ hash, finalized: status.asFinalized.toHex() });
+        }
+      })
+      .catch((e) => { clearTimeout(timer); reject(e); });
+  });
+  const firstInBlock = statuses.indexOf('InBlock');
+  assert.ok(firstInBlock >= 0, `no InBlock status: ${statuses.join(' → ')}`);
+  assert.ok(firstInBlock < statuses.indexOf('Finalized'), statuses.join(' → '));
+  assert.equal(inBlock.hash, inBlock.finalized, 'finalized a different block than the one it was in');
 });
 
 test('utility.batchAll with two transfers', async () => {
