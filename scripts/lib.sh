@@ -39,6 +39,26 @@ RUST_TOOLCHAIN_FILE="$REPO_ROOT/rust-toolchain.toml"
 toolchain_field() { # the TOML list or string value of a field of rust-toolchain.toml, one per line
 	sed -n "s/^$1 *= *//p" "$RUST_TOOLCHAIN_FILE" | tr -d '[]",' | tr ' ' '\n' | sed '/^$/d'
 }
+# ensure_rustup_parts target|component TOOLCHAIN NAME...: adds what `rustup KIND list --installed`
+# lacks, then checks that list again (what rustup reports as installed, not what it said it did).
+# Installed components may carry the host triple (`clippy-x86_64-unknown-linux-gnu`).
+ensure_rustup_parts() {
+	local kind="$1" toolchain="$2" installed missing=() name host
+	shift 2
+	host="$(rustup run "$toolchain" rustc -vV | sed -n 's/^host: //p')"
+	has_part() { grep -qx -e "$1" -e "$1-$host" <<<"$installed"; }
+	installed="$(rustup "$kind" list --installed --toolchain "$toolchain")"
+	for name in "$@"; do has_part "$name" || missing+=("$name"); done
+	if [ "${#missing[@]}" -gt 0 ]; then
+		log "installing ${kind}s ${missing[*]} for Rust $toolchain"
+		rustup "$kind" add --toolchain "$toolchain" "${missing[@]}" >/dev/null 2>&1 || true
+	fi
+	installed="$(rustup "$kind" list --installed --toolchain "$toolchain")"
+	for name in "$@"; do
+		has_part "$name" ||
+			die "Rust $toolchain has no $kind $name after 'rustup $kind add' (rustup $kind list --installed --toolchain $toolchain)"
+	done
+}
 ensure_rust() {
 	command -v rustup >/dev/null || die "rustup not found: install it from https://rustup.rs"
 	[ -z "${RUSTUP_TOOLCHAIN:-}" ] ||
@@ -54,35 +74,8 @@ ensure_rust() {
 		rustup toolchain install "$toolchain" --profile minimal --no-self-update >/dev/null ||
 			die "rustup could not install Rust $toolchain"
 	fi
-	local installed_targets installed_components missing=()
-	installed_targets="$(rustup target list --installed --toolchain "$toolchain")"
-	for target in "${targets[@]}"; do
-		grep -qx "$target" <<<"$installed_targets" || missing+=("$target")
-	done
-	if [ "${#missing[@]}" -gt 0 ]; then
-		log "installing targets ${missing[*]} for Rust $toolchain"
-		rustup target add --toolchain "$toolchain" "${missing[@]}" >/dev/null 2>&1 || true
-	fi
-	installed_components="$(rustup component list --installed --toolchain "$toolchain")"
-	missing=()
-	for component in "${components[@]}"; do
-		grep -q "^$component\(-\|$\)" <<<"$installed_components" || missing+=("$component")
-	done
-	if [ "${#missing[@]}" -gt 0 ]; then
-		log "installing components ${missing[*]} for Rust $toolchain"
-		rustup component add --toolchain "$toolchain" "${missing[@]}" >/dev/null 2>&1 || true
-	fi
-	# What rustup reports as installed now, not what it said it did.
-	installed_targets="$(rustup target list --installed --toolchain "$toolchain")"
-	installed_components="$(rustup component list --installed --toolchain "$toolchain")"
-	for target in "${targets[@]}"; do
-		grep -qx "$target" <<<"$installed_targets" ||
-			die "Rust $toolchain has no target $target after 'rustup target add' (rustup target list --installed --toolchain $toolchain)"
-	done
-	for component in "${components[@]}"; do
-		grep -q "^$component\(-\|$\)" <<<"$installed_components" ||
-			die "Rust $toolchain has no component $component after 'rustup component add'"
-	done
+	ensure_rustup_parts target "$toolchain" "${targets[@]}"
+	ensure_rustup_parts component "$toolchain" "${components[@]}"
 	local active
 	active="$(cd "$REPO_ROOT" && rustc --version)"
 	[[ "$active" == "rustc $toolchain "* ]] ||
