@@ -55,13 +55,19 @@ if [ "$rust" = 1 ]; then
 		cargo test --locked --workspace --all-targets
 	step "cargo test --workspace --doc" cargo test --locked --workspace --doc
 	# Each pallet's benchmarks run once as tests against its mock (real signatures, worst cases).
+	# They need the FRAME crates a second time, with `runtime-benchmarks`: ~6 min of a cold run,
+	# all CPU. When the end-to-end suite follows (it mostly waits for blocks), that build runs
+	# beside it at the lowest priority and the tests run after it; otherwise here.
 	bench_features=()
 	for manifest in "$REPO_ROOT"/pallets/*/Cargo.toml; do
 		crate="$(basename "$(dirname "$manifest")")"
 		bench_features+=("--features" "pallet-$crate/runtime-benchmarks" "-p" "pallet-$crate")
 	done
-	step "benchmark tests of the pallets (--features runtime-benchmarks; lints)" \
-		cargo test --locked "${bench_features[@]}" --lib -- benchmarking
+	bench_tests=(cargo test --locked "${bench_features[@]}" --lib)
+	if [ "$e2e" = 0 ]; then
+		step "benchmark tests of the pallets (--features runtime-benchmarks; lints)" \
+			"${bench_tests[@]}" -- benchmarking
+	fi
 	# The runtime's own benchmark wiring (runtime/src/benchmarks.rs, `--features
 	# runtime-benchmarks`) is compiled and linted by ./scripts/benchmark.sh, not here: checking the
 	# runtime with the feature resolves its build-dependencies (substrate-wasm-builder, Binaryen's
@@ -80,8 +86,31 @@ fi
 
 if [ "$e2e" = 1 ]; then
 	ensure_node_js
+	# Started last: while it runs, every other cargo command waits for its lock on the target dir.
+	if [ "$rust" = 1 ]; then
+		bench_log="$CARGO_TARGET_DIR/benchmark-tests-build.log"
+		log "building the pallets' benchmark tests beside the end-to-end suite (log: $bench_log)"
+		(cd "$REPO_ROOT" && exec nice -n 19 "${bench_tests[@]}" --no-run) >"$bench_log" 2>&1 &
+		bench_build=$!
+		# Never leave it running when a later step fails.
+		trap 'kill "$bench_build" 2>/dev/null || true' EXIT
+	fi
 	step "end-to-end tests against $IOT_NODE_BIN" \
 		env IOT_NODE_BIN="$IOT_NODE_BIN" "$REPO_ROOT/scripts/e2e/run.sh"
+fi
+
+if [ -n "${bench_build:-}" ]; then
+	# Not through `step`: only this shell can wait for its own background job.
+	log "waiting for the benchmark tests' build"
+	t0=$(date +%s)
+	wait "$bench_build" || {
+		tail -n 60 "$bench_log" >&2
+		die "the benchmark tests did not build (whole log: $bench_log)"
+	}
+	trap - EXIT
+	times+=("$(printf '%5d s  %s' "$(($(date +%s) - t0))" "rest of the benchmark tests' build (it ran beside the end-to-end suite)")")
+	step "benchmark tests of the pallets (--features runtime-benchmarks; lints)" \
+		"${bench_tests[@]}" -- benchmarking
 fi
 
 total=$(($(date +%s) - started))
