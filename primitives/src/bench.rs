@@ -8,7 +8,10 @@
 
 #![allow(clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
-use crate::device::{DeviceKey, DeviceSignature, KeyKind};
+use crate::{
+	device::{DeviceId, DeviceKey, DeviceSignature, KeyKind},
+	provenance::StreamId,
+};
 use alloc::format;
 use p256::ecdsa::signature::Signer as _;
 use polkadot_sdk::{
@@ -83,4 +86,15 @@ impl BenchKey {
 			},
 		}
 	}
+}
+
+/// What the IoT pallets' benchmarks need from the rest of the runtime: a registered device and a
+/// stream of it. Each pallet that benchmarks device-signed calls names an implementation in its
+/// `Config` (`type BenchmarkHelper`): the runtime's calls the registry and provenance pallets, a
+/// mock its test doubles.
+pub trait BenchmarkHelper<AccountId> {
+	/// An active device with `key`, owned by `owner` (who can pay the registry's deposit).
+	fn register_device(owner: &AccountId, key: DeviceKey) -> Option<DeviceId>;
+	/// A stream of `device`, owned by `owner` (who can pay its deposit).
+	fn create_stream(owner: &AccountId, device: DeviceId) -> Option<StreamId>;
 }

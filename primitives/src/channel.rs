@@ -261,12 +261,6 @@ mod tests {
 				},
 			],
 		});
-		let generated = serde_json::to_string_pretty(&vectors).unwrap() + "\n";
-		let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/channels.json");
-		if std::env::var("UPDATE_TEST_VECTORS").as_deref() == Ok("1") {
-			std::fs::write(path, &generated).unwrap();
-		}
-		let committed = std::fs::read_to_string(path).unwrap_or_default();
-		assert_eq!(committed, generated, "run with UPDATE_TEST_VECTORS=1 after a format change");
+		crate::assert_vectors_current("channels.json", &vectors);
 	}
 }

@@ -33,7 +33,7 @@
 //! | `Ed25519` | 64 | RFC 8032 Ed25519 over the raw message |
 //! | `Sr25519` | 64 | schnorrkel with signing context `b"substrate"` over the raw message (what `@polkadot/util-crypto` `sr25519Sign` and `sp_core::sr25519::Pair::sign` do) |
 //! | `Secp256k1` | 65 | `r ‖ s ‖ v` over `H(message)` (blake2b-256, *not* keccak or SHA-256), `v` = recovery id 0 or 1 (what `sp_core::ecdsa::Pair::sign` and `@polkadot/util-crypto` `secp256k1Sign(msg, pair, 'blake2')` produce) |
-//! | `P256` | 64 | `r ‖ s` (32 bytes each, big-endian) over `SHA-256(message)`; **`s` must be low** (`s ≤ n/2`), high-S twins are refused (what `@noble/curves` `p256.sign` gives by default; secure elements that return DER or high-S must be converted/normalised) |
+//! | `P256` | 64 | `r ‖ s` (32 bytes each, big-endian) over `SHA-256(message)`; **`s` must be low** (`s ≤ n/2`), high-S twins are refused (what `@noble/curves` 1.9 gives with `p256.sign(msg, secret, { prehash: true, lowS: true })`; secure elements that return DER or high-S must be converted/normalised) |
 //!
 //! ## Signing payloads
 //!
@@ -111,9 +111,6 @@ pub type BatchId = u64;
 
 /// Maximum number of siblings in a batch inclusion proof (a tree of up to `u32::MAX` leaves).
 pub const MAX_MERKLE_DEPTH: u32 = 32;
-
-/// Largest page the registry's read API returns for "devices of an owner".
-pub const MAX_DEVICES_PAGE: u32 = 100;
 
 /// Domain tag of [`RegistrationPayload`].
 pub const REGISTER_TAG: [u8; 41] = *b"iot-parachain:device-registry:register:v1";
@@ -650,11 +647,6 @@ pub trait DeviceRegistry<AccountId> {
 	/// type in the module docs; the signature type must match the key type). Says nothing about
 	/// the device's status.
 	fn verify(id: DeviceId, msg: &[u8], sig: &DeviceSignature) -> bool;
-
-	/// Benchmarks of other pallets only: registers an active device with `key`, owned by `owner`
-	/// (who must be able to pay the registry's deposit). `None` if the registry cannot.
-	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(owner: &AccountId, key: DeviceKey) -> Option<DeviceId>;
 }
 
 /// A registry that knows no device: nothing is active, nobody may act, nothing verifies.
@@ -673,10 +665,6 @@ impl<AccountId> DeviceRegistry<AccountId> for () {
 	}
 	fn verify(_: DeviceId, _: &[u8], _: &DeviceSignature) -> bool {
 		false
-	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(_: &AccountId, _: DeviceKey) -> Option<DeviceId> {
-		None
 	}
 }
 
@@ -846,5 +834,105 @@ mod tests {
 		assert_eq!(key_id::<H>(&k), polkadot_sdk::sp_crypto_hashing::blake2_256(&enc));
 		assert_eq!(DeviceKey::max_encoded_len(), 34);
 		assert_eq!(DeviceSignature::max_encoded_len(), 66);
+	}
+
+	fn hex(bytes: &[u8]) -> String {
+		bytes.iter().fold(String::from("0x"), |out, b| out + &format!("{b:02x}"))
+	}
+
+	/// One key of each type: the public keys of fixed seeds (ed25519, sr25519 and secp256k1 from
+	/// `sp-core`, P-256 from `p256`).
+	fn vector_keys() -> Vec<DeviceKey> {
+		use polkadot_sdk::sp_core::{ecdsa, ed25519, sr25519, Pair};
+		vec![
+			DeviceKey::Ed25519(ed25519::Pair::from_seed(&[1; 32]).public().0),
+			DeviceKey::Sr25519(sr25519::Pair::from_seed(&[2; 32]).public().0),
+			DeviceKey::Secp256k1(ecdsa::Pair::from_seed(&[3; 32]).public().0),
+			DeviceKey::P256(p256_key(4).1),
+		]
+	}
+
+	fn key_json(key: &DeviceKey) -> serde_json::Value {
+		let kind = match key.kind() {
+			KeyKind::Ed25519 => "ed25519",
+			KeyKind::Sr25519 => "sr25519",
+			KeyKind::Secp256k1 => "secp256k1",
+			KeyKind::P256 => "p256",
+		};
+		serde_json::json!({ "type": kind, "publicKey": hex(key.as_bytes()), "scale": hex(&key.encode()) })
+	}
+
+	/// Every registry payload a client builds, for every key type, and a factory-batch tree.
+	fn vectors() -> serde_json::Value {
+		use serde_json::json;
+		let genesis = [0x11; 32];
+		let owner = [0x07; 32];
+		let keys = vector_keys();
+		let per_key = |f: &dyn Fn(&DeviceKey) -> Vec<u8>| -> Vec<serde_json::Value> {
+			keys.iter()
+				.map(|key| json!({ "key": key_json(key), "signingBytes": hex(&f(key)) }))
+				.collect()
+		};
+		// A batch of 5 keys (odd: the last node is promoted), the four above and a second P-256.
+		let mut batch_keys = keys.clone();
+		batch_keys.push(DeviceKey::P256(p256_key(5).1));
+		let (root, count) = merkle::root::<H>(&batch_keys).unwrap();
+		json!({
+			"hash": "blake2b-256",
+			"genesisHash": hex(&genesis),
+			"owner": hex(&owner),
+			"register": {
+				"tag": String::from_utf8(REGISTER_TAG.to_vec()).unwrap(),
+				"layout": "tag ‖ genesis hash ‖ owner (32) ‖ SCALE(DeviceKey)",
+				"vectors": per_key(&|key| RegistrationPayload::new(genesis, owner, *key).signing_bytes()),
+			},
+			"rotate": {
+				"tag": String::from_utf8(ROTATE_TAG.to_vec()).unwrap(),
+				"layout": "tag ‖ genesis hash ‖ device u64 LE ‖ rotation u32 LE ‖ SCALE(new DeviceKey)",
+				"device": 42,
+				"rotation": 3,
+				"vectors": per_key(&|key| RotationPayload::new(genesis, 42, 3, *key).signing_bytes()),
+			},
+			"claim": {
+				"tag": String::from_utf8(CLAIM_TAG.to_vec()).unwrap(),
+				"layout": "tag ‖ genesis hash ‖ batch u64 LE ‖ owner (32) ‖ SCALE(DeviceKey)",
+				"batch": 5,
+				"vectors": per_key(&|key| ClaimPayload::new(genesis, 5, owner, *key).signing_bytes()),
+			},
+			"batchTree": {
+				"leaf": "H(0x00 ‖ SCALE(DeviceKey))",
+				"node": "H(0x01 ‖ left ‖ right), odd last node promoted",
+				"keys": batch_keys.iter().map(key_json).collect::<Vec<_>>(),
+				"leaves": merkle::leaves::<H>(&batch_keys).iter().map(|l| hex(l)).collect::<Vec<_>>(),
+				"root": hex(&root),
+				"count": count,
+				"proofs": (0..count)
+					.map(|i| {
+						let proof = merkle::proof::<H>(&batch_keys, i).unwrap();
+						proof.iter().map(|h| hex(h)).collect::<Vec<_>>()
+					})
+					.collect::<Vec<_>>(),
+			},
+		})
+	}
+
+	/// The committed vectors are what this code produces. `UPDATE_TEST_VECTORS=1 cargo test -p
+	/// iot-primitives` rewrites them after a deliberate format change (then bump the tag).
+	#[test]
+	fn test_vectors_file_is_current() {
+		crate::assert_vectors_current("device.json", &vectors());
+	}
+
+	#[test]
+	fn every_batch_vector_proves() {
+		let keys = vector_keys();
+		let (root, count) = merkle::root::<H>(&keys).unwrap();
+		for (i, key) in keys.iter().enumerate() {
+			let proof = merkle::proof::<H>(&keys, i as u32).unwrap();
+			assert_eq!(
+				root_from_proof::<H>(leaf_hash::<H>(key), i as u32, count, &proof),
+				Some(root)
+			);
+		}
 	}
 }

@@ -367,4 +367,47 @@ mod tests {
 		assert_eq!(&bytes[84..100], &(-5i128).to_le_bytes());
 		assert_eq!(status_key(1), [STATUS_PREFIX, &1u64.to_le_bytes()].concat());
 	}
+
+	fn hex(bytes: &[u8]) -> String {
+		bytes.iter().fold(String::from("0x"), |out, b| out + &format!("{b:02x}"))
+	}
+
+	/// The report an operator signs, for values of every sign and both extremes.
+	fn vectors() -> serde_json::Value {
+		let genesis = [0x11; 32];
+		let reports: Vec<serde_json::Value> = [0i128, 2_375, -1_250, i128::MAX, i128::MIN]
+			.into_iter()
+			.map(|value| {
+				let payload = ReportPayload::new(genesis, 3, 7, value);
+				serde_json::json!({
+					"feed": 3,
+					"round": 7,
+					"value": value.to_string(),
+					"signingBytes": hex(&payload.signing_bytes()),
+				})
+			})
+			.collect();
+		serde_json::json!({
+			"tag": String::from_utf8(REPORT_TAG.to_vec()).unwrap(),
+			"layout": "tag ‖ genesis hash ‖ feed u64 LE ‖ round u64 LE ‖ value i128 LE (two's complement)",
+			"genesisHash": hex(&genesis),
+			"reports": reports,
+		})
+	}
+
+	/// The committed vectors are what this code produces (`UPDATE_TEST_VECTORS=1` rewrites them).
+	#[test]
+	fn test_vectors_file_is_current() {
+		crate::assert_vectors_current("feeds.json", &vectors());
+	}
+
+	#[test]
+	fn report_layout() {
+		let bytes = ReportPayload::new([0x11; 32], 3, 7, -2).signing_bytes();
+		assert_eq!(bytes.len(), 36 + 32 + 8 + 8 + 16);
+		assert_eq!(&bytes[..36], &REPORT_TAG);
+		assert_eq!(&bytes[68..76], &3u64.to_le_bytes());
+		assert_eq!(&bytes[76..84], &7u64.to_le_bytes());
+		assert_eq!(&bytes[84..], &(-2i128).to_le_bytes());
+	}
 }

@@ -36,6 +36,42 @@ pub mod device;
 pub mod feeds;
 pub mod provenance;
 
+/// The most items one list read returns, in every pallet (runtime APIs, view functions and the
+/// node's `iot_*` methods alike).
+///
+/// # Pagination
+///
+/// Every list read takes a cursor and a `limit` and returns at most `min(limit, MAX_PAGE)` items
+/// in the list's own order, starting just after the cursor (`None`: from the start). The cursor
+/// of the next page is the key of the last item of this one; a page shorter than the limit is the
+/// last. Lists of an owner's, a subject's or a device's items go in storage order (their indexes
+/// are keyed by a hash of the id, so not by ascending id) with the cursor `start_after`; a
+/// stream's anchors go newest first, so their cursor is called `before`.
+pub const MAX_PAGE: u32 = 100;
+
+/// How many items a list read returns for the caller's `limit`: at most [`MAX_PAGE`].
+pub fn page_len(limit: u32) -> usize {
+	// `MAX_PAGE` fits every `usize` (16 bits and up).
+	limit.min(MAX_PAGE) as usize
+}
+
+/// Test vectors: the committed file `test-vectors/<file>` must be what the code generates now.
+/// `UPDATE_TEST_VECTORS=1 cargo test -p iot-primitives` rewrites it first, after a deliberate
+/// format change (then bump the payload's tag too). The JavaScript side checks the same files.
+#[cfg(test)]
+pub(crate) fn assert_vectors_current(file: &str, vectors: &serde_json::Value) {
+	let path = format!("{}/test-vectors/{file}", env!("CARGO_MANIFEST_DIR"));
+	let generated = serde_json::to_string_pretty(vectors).unwrap() + "\n";
+	if std::env::var("UPDATE_TEST_VECTORS").as_deref() == Ok("1") {
+		std::fs::write(&path, &generated).unwrap();
+	}
+	let committed = std::fs::read_to_string(&path).unwrap_or_default();
+	assert_eq!(
+		committed, generated,
+		"{file}: run with UPDATE_TEST_VECTORS=1 after a format change"
+	);
+}
+
 use polkadot_sdk::sp_runtime::{
 	traits::{IdentifyAccount, Verify},
 	MultiSignature,

@@ -157,11 +157,6 @@ pub trait ProvenanceRecorder<AccountId> {
 		timestamp_ms: u64,
 		submitter: &AccountId,
 	) -> Result<u64, polkadot_sdk::sp_runtime::DispatchError>;
-
-	/// Benchmarks of other pallets only: a stream of `device`, owned by `owner` (who must be
-	/// able to pay its deposit). `None` if the recorder cannot.
-	#[cfg(feature = "runtime-benchmarks")]
-	fn stream_for_benchmark(owner: &AccountId, device: DeviceId) -> Option<StreamId>;
 }
 
 #[cfg(test)]
@@ -263,13 +258,7 @@ mod tests {
 	/// iot-primitives` rewrites them after a deliberate format change (then bump the tag).
 	#[test]
 	fn test_vectors_file_is_current() {
-		let path = concat!(env!("CARGO_MANIFEST_DIR"), "/test-vectors/provenance.json");
-		let generated = serde_json::to_string_pretty(&vectors()).unwrap() + "\n";
-		if std::env::var("UPDATE_TEST_VECTORS").as_deref() == Ok("1") {
-			std::fs::write(path, &generated).unwrap();
-		}
-		let committed = std::fs::read_to_string(path).expect("test vectors are committed");
-		assert_eq!(committed, generated, "run with UPDATE_TEST_VECTORS=1 after a format change");
+		crate::assert_vectors_current("provenance.json", &vectors());
 	}
 
 	#[test]

@@ -6,7 +6,7 @@ use crate::{
 	configs::xcm::XcmConfig, genesis_config_presets, AccountId, AuraId, Balance, Block,
 	BlockNumber, ConsensusHook, DeviceRegistry, Executive, InherentDataExt, Nonce, OriginCaller,
 	ParachainInfo, ParachainSystem, PaymentChannels, PolkadotXcm, Provenance, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
+	RuntimeEvent, RuntimeGenesisConfig, SensorFeeds, SessionKeys, System, TransactionPayment,
 	BLOCK_PROCESSING_VELOCITY, RELAY_PARENT_OFFSET, SLOT_DURATION, VERSION,
 };
 use alloc::vec::Vec;
@@ -14,6 +14,8 @@ use pallet_device_registry::{DeviceRecordOf, ManufacturerInfoOf};
 use pallet_device_registry_runtime_api::{DeviceId, DeviceKey};
 use pallet_payment_channels::{ChannelId, ChannelOf, SignedVoucherOf};
 use pallet_provenance::{AnchorIndex, AnchorOf, AttestationId, AttestationOf, StreamId, Subject};
+use pallet_sensor_feeds::{FeedOf, FeedValue};
+use pallet_sensor_feeds_runtime_api::FeedId;
 use polkadot_sdk::{
 	cumulus_primitives_core::{ParaId, RelayProofRequest, VerifySchedulingSignature},
 	frame_support::{
@@ -84,6 +86,16 @@ impl_runtime_apis! {
 
 		fn metadata_versions() -> Vec<u32> {
 			Runtime::metadata_versions()
+		}
+	}
+
+	// Every pallet's `#[pallet::view_functions]` (their ids and types are in metadata v16).
+	impl frame_support::view_functions::runtime_api::RuntimeViewFunction<Block> for Runtime {
+		fn execute_view_function(
+			id: frame_support::view_functions::ViewFunctionId,
+			input: Vec<u8>,
+		) -> Result<Vec<u8>, frame_support::view_functions::ViewFunctionDispatchError> {
+			Runtime::execute_view_function(id, input)
 		}
 	}
 
@@ -303,7 +315,7 @@ impl_runtime_apis! {
 		}
 
 		fn device_by_key(key: DeviceKey) -> Option<(DeviceId, DeviceRecordOf<Runtime>)> {
-			DeviceRegistry::device_by_key(&key)
+			DeviceRegistry::device_by_key(key)
 		}
 
 		fn devices_of(
@@ -311,11 +323,11 @@ impl_runtime_apis! {
 			start_after: Option<DeviceId>,
 			limit: u32,
 		) -> Vec<(DeviceId, DeviceRecordOf<Runtime>)> {
-			DeviceRegistry::devices_of(&owner, start_after, limit)
+			DeviceRegistry::devices_of(owner, start_after, limit)
 		}
 
 		fn manufacturer(who: AccountId) -> Option<ManufacturerInfoOf<Runtime>> {
-			DeviceRegistry::manufacturer(&who)
+			DeviceRegistry::manufacturer(who)
 		}
 	}
 
@@ -341,7 +353,7 @@ impl_runtime_apis! {
 			leaf_index: u32,
 			proof: Vec<[u8; 32]>,
 		) -> bool {
-			Provenance::verify_inclusion(stream, index, &reading, leaf_index, &proof)
+			Provenance::verify_inclusion(stream, index, reading, leaf_index, proof)
 		}
 
 		fn attestations_of(
@@ -365,7 +377,7 @@ impl_runtime_apis! {
 		Balance,
 	> for Runtime {
 		fn channel(id: ChannelId) -> Option<ChannelOf<Runtime>> {
-			pallet_payment_channels::Channels::<Runtime>::get(id)
+			PaymentChannels::channel(id)
 		}
 
 		fn channels_of(
@@ -373,14 +385,36 @@ impl_runtime_apis! {
 			start_after: Option<ChannelId>,
 			limit: u32,
 		) -> Vec<(ChannelId, ChannelOf<Runtime>)> {
-			PaymentChannels::channels_of(&who, start_after, limit)
+			PaymentChannels::channels_of(who, start_after, limit)
 		}
 
 		fn check_voucher(
 			channel: ChannelId,
 			signed: SignedVoucherOf<Runtime>,
 		) -> Result<Balance, sp_runtime::DispatchError> {
-			PaymentChannels::check_voucher(channel, &signed)
+			PaymentChannels::check_voucher(channel, signed)
+		}
+	}
+
+	impl pallet_sensor_feeds_runtime_api::SensorFeedsApi<
+		Block,
+		FeedOf<Runtime>,
+		FeedValue<BlockNumber>,
+	> for Runtime {
+		fn feed(feed: FeedId) -> Option<FeedOf<Runtime>> {
+			SensorFeeds::feed(feed)
+		}
+
+		fn latest_value(feed: FeedId) -> Option<FeedValue<BlockNumber>> {
+			SensorFeeds::latest_value(feed)
+		}
+
+		fn feeds_of_device(
+			device: DeviceId,
+			start_after: Option<FeedId>,
+			limit: u32,
+		) -> Vec<(FeedId, FeedOf<Runtime>)> {
+			SensorFeeds::feeds_of_device(device, start_after, limit)
 		}
 	}
 

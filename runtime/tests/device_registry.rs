@@ -48,7 +48,7 @@ fn deposits_match_the_documented_sizes() {
 fn development_preset_approves_the_demo_manufacturer() {
 	state_of(polkadot_sdk::sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let charlie = Sr25519Keyring::Charlie.to_account_id();
-		let info = pallet_device_registry::Pallet::<Runtime>::manufacturer(&charlie)
+		let info = pallet_device_registry::Pallet::<Runtime>::manufacturer(charlie.clone())
 			.expect("Charlie is a manufacturer");
 		assert_eq!(info.status, ManufacturerStatus::Active);
 		assert_eq!(info.name.to_vec(), b"Demo Devices Ltd".to_vec());

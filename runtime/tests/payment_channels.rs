@@ -75,7 +75,7 @@ fn alice_pays_bob_through_a_channel_in_the_dev_runtime() {
 		let payload = PaymentChannels::payload(0, &voucher).expect("fits");
 		let signature = iot_primitives::channel::sign::sr25519(&alice.pair(), &payload);
 		let signed = SignedVoucher { voucher, signature, preimage: None };
-		assert_eq!(PaymentChannels::check_voucher(0, &signed), Ok(7 * token::UNIT));
+		assert_eq!(PaymentChannels::check_voucher(0, signed.clone()), Ok(7 * token::UNIT));
 		dispatch(bob, ChannelCall::claim { channel: 0, signed });
 		assert_eq!(Balances::balance(&bob_id), bob_before + 7 * token::UNIT);
 

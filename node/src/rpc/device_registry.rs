@@ -5,20 +5,16 @@
 //! polkadot.js can call the same API directly (`api.call.deviceRegistryApi.*`) and get the SCALE
 //! types; these methods are for everything else (curl, dashboards, scripts).
 
-use super::iot::runtime_error;
-use crate::service::ParachainClient;
+use super::json::{account, hex, invalid, runtime_error, text, unhex};
 use iot_runtime::{
+	opaque::Block,
 	pallet_device_registry::{
 		DeviceKey, DeviceRecordOf, DeviceStatus, ManufacturerInfoOf, ManufacturerStatus,
 	},
 	AccountId, Runtime,
 };
-use jsonrpsee::{
-	core::RpcResult,
-	proc_macros::rpc,
-	types::{error::ErrorObject, ErrorObjectOwned},
-};
-use pallet_device_registry_runtime_api::{DeviceId, DeviceRegistryApi, MAX_DEVICES_PAGE};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use pallet_device_registry_runtime_api::{DeviceId, DeviceRegistryApi, MAX_PAGE};
 use polkadot_sdk::{
 	sp_api::ProvideRuntimeApi,
 	sp_blockchain::HeaderBackend,
@@ -27,11 +23,14 @@ use polkadot_sdk::{
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// Error code for a malformed parameter (JSON-RPC "invalid params").
-const INVALID_PARAMS: i32 = -32602;
-
-fn invalid(message: String) -> ErrorObjectOwned {
-	ErrorObject::owned(INVALID_PARAMS, message, None::<()>)
+/// The runtime API these methods read, with the runtime's record types.
+pub trait RegistryApi:
+	DeviceRegistryApi<Block, AccountId, DeviceRecordOf<Runtime>, ManufacturerInfoOf<Runtime>>
+{
+}
+impl<T> RegistryApi for T where
+	T: DeviceRegistryApi<Block, AccountId, DeviceRecordOf<Runtime>, ManufacturerInfoOf<Runtime>>
+{
 }
 
 /// A device key in JSON: its type and its public key.
@@ -172,40 +171,6 @@ fn manufacturer_json(info: ManufacturerInfoOf<Runtime>) -> ManufacturerJson {
 	}
 }
 
-fn hex(bytes: &[u8]) -> String {
-	let mut out = String::with_capacity(2 + 2 * bytes.len());
-	out.push_str("0x");
-	for byte in bytes {
-		out.push_str(&format!("{byte:02x}"));
-	}
-	out
-}
-
-pub(super) fn unhex(text: &str) -> Result<Vec<u8>, String> {
-	let digits = text.strip_prefix("0x").unwrap_or(text);
-	if !digits.len().is_multiple_of(2) {
-		return Err(format!("odd number of hex digits in {text:?}"));
-	}
-	(0..digits.len())
-		.step_by(2)
-		.map(|i| {
-			digits
-				.get(i..i + 2)
-				.and_then(|pair| u8::from_str_radix(pair, 16).ok())
-				.ok_or_else(|| format!("not hex: {text:?}"))
-		})
-		.collect()
-}
-
-fn text(bytes: &[u8]) -> String {
-	String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| hex(bytes))
-}
-
-fn account(ss58: &str) -> Result<AccountId, ErrorObjectOwned> {
-	AccountId::from_ss58check(ss58)
-		.map_err(|e| invalid(format!("not an SS58 address {ss58:?}: {e:?}")))
-}
-
 /// Device-registry reads in the `iot` namespace. Each takes an optional block hash `at` (default:
 /// the best block).
 #[rpc(server, namespace = "iot")]
@@ -235,14 +200,14 @@ pub trait DeviceRegistryRpc {
 	fn manufacturer(&self, who: String, at: Option<H256>) -> RpcResult<Option<ManufacturerJson>>;
 }
 
-/// Implementation of [`DeviceRegistryRpcServer`].
-pub struct DeviceRegistryRpcImpl {
-	client: Arc<ParachainClient>,
+/// Implementation of [`DeviceRegistryRpcServer`] over any client with the registry's runtime API.
+pub struct DeviceRegistryRpcImpl<C> {
+	client: Arc<C>,
 }
 
-impl DeviceRegistryRpcImpl {
+impl<C: HeaderBackend<Block>> DeviceRegistryRpcImpl<C> {
 	/// Creates the handler.
-	pub fn new(client: Arc<ParachainClient>) -> Self {
+	pub fn new(client: Arc<C>) -> Self {
 		Self { client }
 	}
 
@@ -251,7 +216,11 @@ impl DeviceRegistryRpcImpl {
 	}
 }
 
-impl DeviceRegistryRpcServer for DeviceRegistryRpcImpl {
+impl<C> DeviceRegistryRpcServer for DeviceRegistryRpcImpl<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: RegistryApi,
+{
 	fn device(&self, id: DeviceId, at: Option<H256>) -> RpcResult<Option<DeviceJson>> {
 		let record = self
 			.client
@@ -279,7 +248,7 @@ impl DeviceRegistryRpcServer for DeviceRegistryRpcImpl {
 		at: Option<H256>,
 	) -> RpcResult<DevicesPage> {
 		let owner = account(&owner)?;
-		let limit = limit.unwrap_or(MAX_DEVICES_PAGE).min(MAX_DEVICES_PAGE);
+		let limit = limit.unwrap_or(MAX_PAGE).min(MAX_PAGE);
 		let page = self
 			.client
 			.runtime_api()
@@ -331,10 +300,170 @@ mod tests {
 		assert!(DeviceKey::try_from(&key("rsa", "0x00")).unwrap_err().contains("unknown key type"));
 	}
 
-	#[test]
-	fn text_fields_fall_back_to_hex() {
-		assert_eq!(text(b"washer-3000"), "washer-3000");
-		assert_eq!(text(&[0xff, 0x00]), "0xff00");
-		assert_eq!(unhex("0xff00"), Ok(vec![0xff, 0x00]));
+	/// The handler against a mock client: no node, no database, only the runtime API's answers.
+	mod against_a_mock_client {
+		use super::*;
+		use iot_runtime::pallet_device_registry::DeviceMetadataOf;
+		use polkadot_sdk::{
+			sp_blockchain::{BlockStatus, Info},
+			sp_runtime::traits::{Block as BlockT, NumberFor},
+		};
+		use std::sync::Mutex;
+
+		const BEST: H256 = H256::repeat_byte(0xbb);
+		const OLD: H256 = H256::repeat_byte(0x01);
+
+		/// Ten devices of one owner, ids 1..=10; records which block each call read.
+		#[derive(Default)]
+		struct MockClient {
+			reads_at: Arc<Mutex<Vec<H256>>>,
+		}
+
+		struct MockApi {
+			reads_at: Arc<Mutex<Vec<H256>>>,
+		}
+
+		fn record(id: DeviceId) -> DeviceRecordOf<Runtime> {
+			DeviceRecordOf::<Runtime> {
+				key: DeviceKey::Sr25519([id as u8; 32]),
+				owner: AccountId::from([7; 32]),
+				manufacturer: None,
+				batch: None,
+				status: if id == 3 { DeviceStatus::Compromised } else { DeviceStatus::Active },
+				metadata: metadata(b"washer-3000", &[0xff]),
+				rotations: 2,
+				deposit: 1_000_000_000_000_000_000_000,
+				registered_at: 5,
+			}
+		}
+
+		fn metadata(model: &[u8], firmware: &[u8]) -> DeviceMetadataOf<Runtime> {
+			DeviceMetadataOf::<Runtime> {
+				model: model.to_vec().try_into().expect("short"),
+				firmware_version: firmware.to_vec().try_into().expect("short"),
+				firmware_hash: Some([0xab; 32]),
+				uri: Default::default(),
+			}
+		}
+
+		impl ProvideRuntimeApi<Block> for MockClient {
+			type Api = MockApi;
+			fn runtime_api(&self) -> polkadot_sdk::sp_api::ApiRef<'_, Self::Api> {
+				MockApi { reads_at: self.reads_at.clone() }.into()
+			}
+		}
+
+		impl HeaderBackend<Block> for MockClient {
+			fn header(
+				&self,
+				_: H256,
+			) -> polkadot_sdk::sp_blockchain::Result<Option<<Block as BlockT>::Header>> {
+				Ok(None)
+			}
+			fn info(&self) -> Info<Block> {
+				Info {
+					best_hash: BEST,
+					best_number: 9,
+					finalized_hash: BEST,
+					finalized_number: 9,
+					genesis_hash: OLD,
+					number_leaves: 1,
+					finalized_state: None,
+					block_gap: None,
+				}
+			}
+			fn status(&self, _: H256) -> polkadot_sdk::sp_blockchain::Result<BlockStatus> {
+				Ok(BlockStatus::InChain)
+			}
+			fn number(
+				&self,
+				_: H256,
+			) -> polkadot_sdk::sp_blockchain::Result<Option<NumberFor<Block>>> {
+				Ok(None)
+			}
+			fn hash(
+				&self,
+				_: NumberFor<Block>,
+			) -> polkadot_sdk::sp_blockchain::Result<Option<H256>> {
+				Ok(None)
+			}
+		}
+
+		polkadot_sdk::sp_api::mock_impl_runtime_apis! {
+			impl DeviceRegistryApi<Block, AccountId, DeviceRecordOf<Runtime>, ManufacturerInfoOf<Runtime>> for MockApi {
+				#[advanced]
+				fn device(&self, at: H256, id: DeviceId) -> Result<Option<DeviceRecordOf<Runtime>>, polkadot_sdk::sp_api::ApiError> {
+					self.reads_at.lock().expect("not poisoned").push(at);
+					Ok((1..=10).contains(&id).then(|| record(id)))
+				}
+				fn device_by_key(&self, _key: DeviceKey) -> Option<(DeviceId, DeviceRecordOf<Runtime>)> {
+					None
+				}
+				fn devices_of(&self, _owner: AccountId, start_after: Option<DeviceId>, limit: u32) -> Vec<(DeviceId, DeviceRecordOf<Runtime>)> {
+					(start_after.map_or(1, |id| id + 1)..=10).take(limit as usize).map(|id| (id, record(id))).collect()
+				}
+				fn manufacturer(&self, _who: AccountId) -> Option<ManufacturerInfoOf<Runtime>> {
+					None
+				}
+			}
+		}
+
+		fn handler() -> (DeviceRegistryRpcImpl<MockClient>, Arc<Mutex<Vec<H256>>>) {
+			let client = MockClient::default();
+			let reads_at = client.reads_at.clone();
+			(DeviceRegistryRpcImpl::new(Arc::new(client)), reads_at)
+		}
+
+		#[test]
+		fn a_device_answers_in_plain_json_at_the_best_block_by_default() {
+			let (rpc, reads_at) = handler();
+			let device = rpc.device(3, None).expect("read").expect("device 3 exists");
+			assert_eq!(device.id, 3);
+			assert_eq!(device.status, "compromised");
+			assert_eq!(device.model, "washer-3000");
+			// Not UTF-8: hex.
+			assert_eq!(device.firmware_version, "0xff");
+			assert_eq!(device.firmware_hash, Some(format!("0x{}", "ab".repeat(32))));
+			// Above 2^53: a decimal string, exactly.
+			assert_eq!(device.deposit, "1000000000000000000000");
+			assert_eq!(
+				device.key,
+				KeyJson { key_type: "sr25519".into(), public_key: hex(&[3; 32]) }
+			);
+			assert_eq!(rpc.device(11, Some(OLD)).expect("read"), None);
+			assert_eq!(*reads_at.lock().expect("not poisoned"), vec![BEST, OLD]);
+		}
+
+		#[test]
+		fn pages_follow_next_until_a_short_page() {
+			let (rpc, _) = handler();
+			let owner = AccountId::from([7; 32]).to_ss58check();
+			let mut seen = vec![];
+			let mut start_after = None;
+			loop {
+				let page = rpc.devices_of(owner.clone(), start_after, Some(4), None).expect("read");
+				seen.extend(page.devices.iter().map(|d| d.id));
+				match page.next {
+					Some(next) => start_after = Some(next),
+					None => break,
+				}
+			}
+			assert_eq!(seen, (1..=10).collect::<Vec<_>>());
+			// A limit above the maximum is cut to it, not refused.
+			let page = rpc.devices_of(owner, None, Some(u32::MAX), None).expect("read");
+			assert_eq!(page.devices.len(), 10);
+			assert_eq!(page.next, None);
+		}
+
+		#[test]
+		fn malformed_parameters_are_invalid_params() {
+			let (rpc, reads_at) = handler();
+			let error = rpc.devices_of("nope".into(), None, None, None).unwrap_err();
+			assert_eq!(error.code(), crate::rpc::json::INVALID_PARAMS);
+			let bad_key = KeyJson { key_type: "p256".into(), public_key: "0x01".into() };
+			assert!(rpc.device_by_key(bad_key, None).unwrap_err().message().contains("33 bytes"));
+			// Refused before the runtime is asked.
+			assert!(reads_at.lock().expect("not poisoned").is_empty());
+		}
 	}
 }

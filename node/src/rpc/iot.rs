@@ -3,15 +3,12 @@
 //! Thin wrappers over runtime APIs plus what only the node knows (its mode, version and, later,
 //! off-chain worker status). Pallets add their methods here; list-returning methods must page.
 
-use crate::service::ParachainClient;
+use super::json::runtime_error;
 use iot_runtime::opaque::Block;
-use jsonrpsee::{
-	core::RpcResult,
-	proc_macros::rpc,
-	types::{error::ErrorObject, ErrorObjectOwned},
-};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use polkadot_sdk::{
-	cumulus_primitives_core::GetParachainInfo, sp_api::ProvideRuntimeApi,
+	cumulus_primitives_core::GetParachainInfo,
+	sp_api::{Core, ProvideRuntimeApi},
 	sp_blockchain::HeaderBackend,
 };
 use serde::{Deserialize, Serialize};
@@ -71,35 +68,32 @@ pub trait IotApi {
 	fn node_info(&self) -> RpcResult<NodeInfoResponse>;
 }
 
-/// Error code for runtime API failures (JSON-RPC server-error range).
-const RUNTIME_ERROR: i32 = 9000;
-
-pub(super) fn runtime_error(what: &str, e: impl std::fmt::Display) -> ErrorObjectOwned {
-	ErrorObject::owned(RUNTIME_ERROR, format!("{what}: {e}"), None::<()>)
-}
-
-/// Implementation of [`IotApiServer`].
-pub struct IotRpc {
-	client: Arc<ParachainClient>,
+/// Implementation of [`IotApiServer`] over any client with the runtime's core API and para id.
+pub struct IotRpc<C> {
+	client: Arc<C>,
 	info: NodeInfo,
 }
 
-impl IotRpc {
+impl<C> IotRpc<C> {
 	/// Creates the handler.
-	pub fn new(client: Arc<ParachainClient>, info: NodeInfo) -> Self {
+	pub fn new(client: Arc<C>, info: NodeInfo) -> Self {
 		Self { client, info }
 	}
 }
 
-impl IotApiServer for IotRpc {
+impl<C> IotApiServer for IotRpc<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: Core<Block> + GetParachainInfo<Block>,
+{
 	fn node_info(&self) -> RpcResult<NodeInfoResponse> {
 		let chain_info = self.client.info();
 		let best = chain_info.best_hash;
 		let api = self.client.runtime_api();
 		let para_id =
 			api.parachain_id(best).map_err(|e| runtime_error("reading the para id", e))?;
-		let version = polkadot_sdk::sp_api::Core::<Block>::version(&*api, best)
-			.map_err(|e| runtime_error("reading the runtime version", e))?;
+		let version =
+			api.version(best).map_err(|e| runtime_error("reading the runtime version", e))?;
 		Ok(NodeInfoResponse {
 			name: self.info.name.clone(),
 			version: self.info.version.clone(),

@@ -1,23 +1,25 @@
 //! `iot_verifyInclusion`: proves that a reading is in an anchored batch, over the provenance
 //! pallet's runtime API, for clients without SCALE tooling (curl, dashboards).
 
-use super::{device_registry::unhex, iot::runtime_error};
-use crate::service::ParachainClient;
+use super::json::{invalid, runtime_error, unhex};
 use iot_runtime::{
+	opaque::Block,
 	pallet_provenance::{AnchorOf, AttestationOf, Subject},
 	BlockNumber, Runtime,
 };
-use jsonrpsee::{
-	core::RpcResult,
-	proc_macros::rpc,
-	types::{error::ErrorObject, ErrorObjectOwned},
-};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use pallet_provenance_runtime_api::{AnchorIndex, ProvenanceApi, StreamId};
 use polkadot_sdk::{sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend, sp_core::H256};
 use std::sync::Arc;
 
-fn invalid(message: String) -> ErrorObjectOwned {
-	ErrorObject::owned(-32602, message, None::<()>)
+/// The runtime API these methods read, with the runtime's record types.
+pub trait ProvenanceReads:
+	ProvenanceApi<Block, AnchorOf<Runtime>, AttestationOf<Runtime>, Subject, BlockNumber>
+{
+}
+impl<T> ProvenanceReads for T where
+	T: ProvenanceApi<Block, AnchorOf<Runtime>, AttestationOf<Runtime>, Subject, BlockNumber>
+{
 }
 
 /// Provenance reads in the `iot` namespace.
@@ -38,19 +40,23 @@ pub trait ProvenanceRpc {
 	) -> RpcResult<bool>;
 }
 
-/// Implementation of [`ProvenanceRpcServer`].
-pub struct ProvenanceRpcImpl {
-	client: Arc<ParachainClient>,
+/// Implementation of [`ProvenanceRpcServer`] over any client with the provenance runtime API.
+pub struct ProvenanceRpcImpl<C> {
+	client: Arc<C>,
 }
 
-impl ProvenanceRpcImpl {
+impl<C> ProvenanceRpcImpl<C> {
 	/// Creates the handler.
-	pub fn new(client: Arc<ParachainClient>) -> Self {
+	pub fn new(client: Arc<C>) -> Self {
 		Self { client }
 	}
 }
 
-impl ProvenanceRpcServer for ProvenanceRpcImpl {
+impl<C> ProvenanceRpcServer for ProvenanceRpcImpl<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: ProvenanceReads,
+{
 	fn verify_inclusion(
 		&self,
 		stream: StreamId,

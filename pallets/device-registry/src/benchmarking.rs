@@ -194,7 +194,7 @@ mod benchmarks {
 		let (caller, key, signature, metadata) = register_setup::<T>(KeyKind::Ed25519);
 		#[extrinsic_call]
 		register_device(RawOrigin::Signed(caller), key, signature, metadata);
-		assert!(Pallet::<T>::device_by_key(&key).is_some());
+		assert!(Pallet::<T>::device_by_key(key).is_some());
 	}
 
 	#[benchmark]
@@ -202,7 +202,7 @@ mod benchmarks {
 		let (caller, key, signature, metadata) = register_setup::<T>(KeyKind::Sr25519);
 		#[extrinsic_call]
 		register_device(RawOrigin::Signed(caller), key, signature, metadata);
-		assert!(Pallet::<T>::device_by_key(&key).is_some());
+		assert!(Pallet::<T>::device_by_key(key).is_some());
 	}
 
 	#[benchmark]
@@ -210,7 +210,7 @@ mod benchmarks {
 		let (caller, key, signature, metadata) = register_setup::<T>(KeyKind::Secp256k1);
 		#[extrinsic_call]
 		register_device(RawOrigin::Signed(caller), key, signature, metadata);
-		assert!(Pallet::<T>::device_by_key(&key).is_some());
+		assert!(Pallet::<T>::device_by_key(key).is_some());
 	}
 
 	#[benchmark]
@@ -218,7 +218,7 @@ mod benchmarks {
 		let (caller, key, signature, metadata) = register_setup::<T>(KeyKind::P256);
 		#[extrinsic_call]
 		register_device(RawOrigin::Signed(caller), key, signature, metadata);
-		assert!(Pallet::<T>::device_by_key(&key).is_some());
+		assert!(Pallet::<T>::device_by_key(key).is_some());
 	}
 
 	#[benchmark]
@@ -236,7 +236,7 @@ mod benchmarks {
 		let (caller, batch, key, proof, signature) = claim_setup::<T>(KeyKind::Ed25519, p);
 		#[extrinsic_call]
 		claim_from_batch(RawOrigin::Signed(caller), batch, key, 0, proof, signature);
-		assert!(Pallet::<T>::device_by_key(&key).is_some());
+		assert!(Pallet::<T>::device_by_key(key).is_some());
 	}
 
 	#[benchmark]
@@ -244,7 +244,7 @@ mod benchmarks {
 		let (caller, batch, key, proof, signature) = claim_setup::<T>(KeyKind::Sr25519, p);
 		#[extrinsic_call]
 		claim_from_batch(RawOrigin::Signed(caller), batch, key, 0, proof, signature);
-		assert!(Pallet::<T>::device_by_key(&key).is_some());
+		assert!(Pallet::<T>::device_by_key(key).is_some());
 	}
 
 	#[benchmark]
@@ -252,7 +252,7 @@ mod benchmarks {
 		let (caller, batch, key, proof, signature) = claim_setup::<T>(KeyKind::Secp256k1, p);
 		#[extrinsic_call]
 		claim_from_batch(RawOrigin::Signed(caller), batch, key, 0, proof, signature);
-		assert!(Pallet::<T>::device_by_key(&key).is_some());
+		assert!(Pallet::<T>::device_by_key(key).is_some());
 	}
 
 	#[benchmark]
@@ -260,7 +260,7 @@ mod benchmarks {
 		let (caller, batch, key, proof, signature) = claim_setup::<T>(KeyKind::P256, p);
 		#[extrinsic_call]
 		claim_from_batch(RawOrigin::Signed(caller), batch, key, 0, proof, signature);
-		assert!(Pallet::<T>::device_by_key(&key).is_some());
+		assert!(Pallet::<T>::device_by_key(key).is_some());
 	}
 
 	#[benchmark]

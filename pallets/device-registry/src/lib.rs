@@ -89,7 +89,18 @@
 //!
 //! - [`Pallet::add_operator`] — authorize an account with a set of permissions.
 //! - [`Pallet::remove_operator`] — revoke (owner) or resign (operator).
-
+//!
+//! ### Reads
+//!
+//! View functions (PAPI, subxt) and the `DeviceRegistryApi` runtime API (polkadot.js, the node's
+//! `iot_*` methods) answer from the same functions: [`Pallet::device`], [`Pallet::device_by_key`],
+//! [`Pallet::devices_of`], [`Pallet::manufacturer`], [`Pallet::batch`], [`Pallet::operators`].
+//!
+//! ## Example
+//!
+//! Registering a device of each key type, with its proof of possession (a unit test against the
+//! mock runtime, `src/tests/registration.rs`):
+#![doc = docify::embed!("src/tests/registration.rs", registers_every_key_type)]
 #![cfg_attr(not(feature = "std"), no_std)]
 // `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
 // `expect` on infallible metadata; the hand-written modules deny it themselves.
@@ -115,8 +126,9 @@ use alloc::vec::Vec;
 use frame::{deps::sp_core::H256, prelude::*, traits::fungible::MutateHold};
 pub use iot_primitives::device::DeviceRegistry;
 use iot_primitives::device::{
-	self as device_format, ClaimPayload, RegistrationPayload, RotationPayload, MAX_DEVICES_PAGE,
+	self as device_format, ClaimPayload, RegistrationPayload, RotationPayload,
 };
+use iot_primitives::page_len;
 
 pub use pallet::*;
 pub use types::*;
@@ -172,7 +184,12 @@ pub(crate) fn rotate_weight<T: Config>(new_key: &DeviceKey) -> Weight {
 pub mod pallet {
 	use super::*;
 
+	/// The layout of this pallet's storage, raised by every migration. `try_state` (and
+	/// try-runtime's upgrade check) fail when the chain's version differs from this one.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -379,8 +396,16 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// The device, manufacturer, batch, transfer offer or operator does not exist.
-		NotFound,
+		/// There is no device with this id.
+		DeviceNotFound,
+		/// The account is not a manufacturer (never approved, or removed).
+		ManufacturerNotFound,
+		/// There is no batch with this id.
+		BatchNotFound,
+		/// The device has no open transfer offer.
+		TransferNotFound,
+		/// The account is not one of the device's operators.
+		OperatorNotFound,
 		/// The caller is not the device's owner (nor, where allowed, an operator with the
 		/// needed permission, the offer's recipient or the operator itself).
 		NotOwner,
@@ -509,7 +534,7 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not `ManufacturerOrigin`.
 		/// - `CannotLookup`: `who` does not resolve to an account.
-		/// - [`Error::NotFound`]: `who` is not a manufacturer.
+		/// - [`Error::ManufacturerNotFound`]: `who` is not a manufacturer.
 		/// - [`Error::ManufacturerRevoked`]: `who` is already revoked.
 		///
 		/// ## Events
@@ -528,7 +553,7 @@ pub mod pallet {
 			T::ManufacturerOrigin::ensure_origin(origin)?;
 			let who = T::Lookup::lookup(who)?;
 			Manufacturers::<T>::try_mutate(&who, |entry| -> DispatchResult {
-				let info = entry.as_mut().ok_or(Error::<T>::NotFound)?;
+				let info = entry.as_mut().ok_or(Error::<T>::ManufacturerNotFound)?;
 				ensure!(info.status == ManufacturerStatus::Active, Error::<T>::ManufacturerRevoked);
 				info.status = ManufacturerStatus::Revoked;
 				Ok(())
@@ -707,7 +732,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no batch `batch`.
+		/// - [`Error::BatchNotFound`]: there is no batch `batch`.
 		/// - [`Error::BatchCompromised`]: the batch is marked compromised.
 		/// - [`Error::ManufacturerRevoked`]: the batch's manufacturer is revoked.
 		/// - [`Error::AlreadyExists`]: `key` is the current key of a device (already claimed or
@@ -742,7 +767,7 @@ pub mod pallet {
 			signature: DeviceSignature,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			let record = Batches::<T>::get(batch).ok_or(Error::<T>::NotFound)?;
+			let record = Batches::<T>::get(batch).ok_or(Error::<T>::BatchNotFound)?;
 			ensure!(record.status == BatchStatus::Active, Error::<T>::BatchCompromised);
 			ensure!(
 				Self::is_active_manufacturer(&record.manufacturer),
@@ -793,7 +818,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not `ManufacturerOrigin`.
-		/// - [`Error::NotFound`]: there is no batch `batch`.
+		/// - [`Error::BatchNotFound`]: there is no batch `batch`.
 		/// - [`Error::InvalidTransition`]: the batch is already compromised.
 		///
 		/// ## Events
@@ -808,7 +833,7 @@ pub mod pallet {
 		pub fn mark_batch_compromised(origin: OriginFor<T>, batch: BatchId) -> DispatchResult {
 			T::ManufacturerOrigin::ensure_origin(origin)?;
 			Batches::<T>::try_mutate(batch, |entry| -> DispatchResult {
-				let record = entry.as_mut().ok_or(Error::<T>::NotFound)?;
+				let record = entry.as_mut().ok_or(Error::<T>::BatchNotFound)?;
 				ensure!(record.status == BatchStatus::Active, Error::<T>::InvalidTransition);
 				record.status = BatchStatus::Compromised;
 				Ok(())
@@ -839,7 +864,7 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - `CannotLookup`: `to` does not resolve to an account.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is not the device's owner.
 		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
 		/// - [`Error::TransferToSelf`]: `to` is the caller.
@@ -888,7 +913,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no open offer of `device` (or no such device).
+		/// - [`Error::TransferNotFound`]: there is no open offer of `device`.
 		/// - [`Error::NotRecipient`]: the offer is to another account.
 		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
 		/// - `TokenError::FundsUnavailable`: the caller cannot hold [`Config::DeviceDeposit`] and
@@ -911,9 +936,10 @@ pub mod pallet {
 			device: DeviceId,
 		) -> DispatchResultWithPostInfo {
 			let new_owner = ensure_signed(origin)?;
-			let recipient = PendingTransfers::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			let recipient =
+				PendingTransfers::<T>::get(device).ok_or(Error::<T>::TransferNotFound)?;
 			ensure!(recipient == new_owner, Error::<T>::NotRecipient);
-			let mut record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			let mut record = Devices::<T>::get(device).ok_or(Error::<T>::DeviceNotFound)?;
 			ensure!(!record.status.is_terminal(), Error::<T>::InvalidTransition);
 
 			let old_owner = record.owner.clone();
@@ -952,7 +978,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no open offer of `device` (or no such device).
+		/// - [`Error::TransferNotFound`]: there is no open offer of `device`.
 		/// - [`Error::NotOwner`]: the caller is neither the device's owner nor the offer's
 		///   recipient.
 		///
@@ -967,8 +993,9 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::cancel_transfer())]
 		pub fn cancel_transfer(origin: OriginFor<T>, device: DeviceId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let recipient = PendingTransfers::<T>::get(device).ok_or(Error::<T>::NotFound)?;
-			let record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			let recipient =
+				PendingTransfers::<T>::get(device).ok_or(Error::<T>::TransferNotFound)?;
+			let record = Devices::<T>::get(device).ok_or(Error::<T>::DeviceNotFound)?;
 			ensure!(who == record.owner || who == recipient, Error::<T>::NotOwner);
 			PendingTransfers::<T>::remove(device);
 			Self::deposit_event(Event::TransferCancelled { device, by: who });
@@ -992,7 +1019,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is neither the owner nor an operator with
 		///   `MANAGE_DEVICE`.
 		/// - [`Error::InvalidTransition`]: the device is not `Active`.
@@ -1032,7 +1059,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is neither the owner nor an operator with
 		///   `MANAGE_DEVICE`.
 		/// - [`Error::InvalidTransition`]: the device is not `Suspended`.
@@ -1072,7 +1099,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is not the device's owner.
 		/// - [`Error::InvalidTransition`]: the device is already decommissioned or compromised.
 		///
@@ -1116,7 +1143,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is not the device's owner.
 		/// - [`Error::InvalidTransition`]: the device is already decommissioned or compromised.
 		///
@@ -1164,7 +1191,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is not the device's owner.
 		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
 		/// - [`Error::AlreadyExists`]: `new_key` is the current key of a device (this one
@@ -1231,7 +1258,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is neither the owner nor an operator with
 		///   `MANAGE_DEVICE`.
 		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
@@ -1285,7 +1312,7 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - `CannotLookup`: `operator` does not resolve to an account.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is not the device's owner.
 		/// - [`Error::InvalidTransition`]: the device is decommissioned or compromised.
 		/// - [`Error::InvalidPermissions`]: `permissions` is empty or has undefined bits.
@@ -1353,8 +1380,8 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - `CannotLookup`: `operator` does not resolve to an account.
-		/// - [`Error::NotFound`]: there is no device `device`, or `operator` is not one of its
-		///   operators.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
+		/// - [`Error::OperatorNotFound`]: `operator` is not one of its operators.
 		/// - [`Error::NotOwner`]: the caller is neither the device's owner nor `operator`.
 		///
 		/// ## Events
@@ -1374,14 +1401,14 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let operator = T::Lookup::lookup(operator)?;
-			let record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+			let record = Devices::<T>::get(device).ok_or(Error::<T>::DeviceNotFound)?;
 			ensure!(who == record.owner || who == operator, Error::<T>::NotOwner);
 			let mut operators = Operators::<T>::get(device).unwrap_or_default();
 			let entry = operators
 				.iter()
 				.find(|entry| entry.account == operator)
 				.cloned()
-				.ok_or(Error::<T>::NotFound)?;
+				.ok_or(Error::<T>::OperatorNotFound)?;
 			operators.retain(|entry| entry.account != operator);
 			Self::release(HoldReason::OperatorDeposit, &record.owner, entry.deposit)?;
 			if operators.is_empty() {
@@ -1413,7 +1440,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no device `device`.
+		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is not the device's owner.
 		/// - [`Error::InvalidTransition`]: the device is neither decommissioned nor compromised.
 		///
@@ -1444,6 +1471,61 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::remove_device(dropped)).into())
 		}
 	}
+
+	/// Reads, as view functions (`RuntimeViewFunction`; PAPI and subxt call them by name). The
+	/// runtime API `DeviceRegistryApi` answers from the same functions for polkadot.js and the
+	/// node's `iot_*` methods. Lists page as [`iot_primitives::MAX_PAGE`] describes.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A device's record, or `None`.
+		pub fn device(id: DeviceId) -> Option<DeviceRecordOf<T>> {
+			Devices::<T>::get(id)
+		}
+
+		/// The device whose *current* key is `key`, with its id (`None` for unknown keys and for
+		/// keys retired by rotation or removal).
+		pub fn device_by_key(key: DeviceKey) -> Option<(DeviceId, DeviceRecordOf<T>)> {
+			match KeyIndex::<T>::get(key_id(&key))? {
+				KeyEntry::Active(id) => Devices::<T>::get(id).map(|record| (id, record)),
+				KeyEntry::Retired => None,
+			}
+		}
+
+		/// A page of `owner`'s devices with their ids: at most `min(limit, MAX_PAGE)`, in storage
+		/// order, after device `start_after` (the last id of the previous page; `None` for the
+		/// first page). A page shorter than the limit is the last.
+		pub fn devices_of(
+			owner: T::AccountId,
+			start_after: Option<DeviceId>,
+			limit: u32,
+		) -> Vec<(DeviceId, DeviceRecordOf<T>)> {
+			let ids = match start_after {
+				Some(last) => DevicesByOwner::<T>::iter_key_prefix_from(
+					&owner,
+					DevicesByOwner::<T>::hashed_key_for(&owner, last),
+				),
+				None => DevicesByOwner::<T>::iter_key_prefix(&owner),
+			};
+			ids.take(page_len(limit))
+				.filter_map(|id| Devices::<T>::get(id).map(|record| (id, record)))
+				.collect()
+		}
+
+		/// A manufacturer's record, or `None` (never approved, or removed).
+		pub fn manufacturer(who: T::AccountId) -> Option<ManufacturerInfoOf<T>> {
+			Manufacturers::<T>::get(who)
+		}
+
+		/// A factory batch's record, or `None`.
+		pub fn batch(id: BatchId) -> Option<BatchOf<T>> {
+			Batches::<T>::get(id)
+		}
+
+		/// A device's operators (empty if it has none or does not exist).
+		pub fn operators(id: DeviceId) -> Vec<OperatorOf<T>> {
+			Operators::<T>::get(id).map(|operators| operators.into_inner()).unwrap_or_default()
+		}
+	}
 }
 
 #[deny(clippy::expect_used)]
@@ -1457,56 +1539,9 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// A device's record.
-	pub fn device(id: DeviceId) -> Option<DeviceRecordOf<T>> {
-		Devices::<T>::get(id)
-	}
-
-	/// The device whose *current* key is `key` (`None` for unknown and retired keys).
-	pub fn device_by_key(key: &DeviceKey) -> Option<(DeviceId, DeviceRecordOf<T>)> {
-		match KeyIndex::<T>::get(key_id(key))? {
-			KeyEntry::Active(id) => Devices::<T>::get(id).map(|record| (id, record)),
-			KeyEntry::Retired => None,
-		}
-	}
-
 	/// What `key` is bound to in the key index, if it was ever registered.
 	pub fn key_entry(key: &DeviceKey) -> Option<KeyEntry> {
 		KeyIndex::<T>::get(key_id(key))
-	}
-
-	/// A page of `owner`'s devices: at most `min(limit, MAX_DEVICES_PAGE)` of them, in storage
-	/// order, starting after device `start_after` (pass the last id of the previous page; `None`
-	/// for the first page). An empty page means the end.
-	pub fn devices_of(
-		owner: &T::AccountId,
-		start_after: Option<DeviceId>,
-		limit: u32,
-	) -> Vec<(DeviceId, DeviceRecordOf<T>)> {
-		let limit = usize::try_from(limit.min(MAX_DEVICES_PAGE)).unwrap_or(0);
-		let ids = match start_after {
-			Some(last) => DevicesByOwner::<T>::iter_key_prefix_from(
-				owner,
-				DevicesByOwner::<T>::hashed_key_for(owner, last),
-			),
-			None => DevicesByOwner::<T>::iter_key_prefix(owner),
-		};
-		ids.take(limit).filter_map(|id| Devices::<T>::get(id).map(|record| (id, record))).collect()
-	}
-
-	/// A manufacturer's record.
-	pub fn manufacturer(who: &T::AccountId) -> Option<ManufacturerInfoOf<T>> {
-		Manufacturers::<T>::get(who)
-	}
-
-	/// A batch's record.
-	pub fn batch(id: BatchId) -> Option<BatchOf<T>> {
-		Batches::<T>::get(id)
-	}
-
-	/// A device's operators (empty if none).
-	pub fn operators(id: DeviceId) -> Vec<OperatorOf<T>> {
-		Operators::<T>::get(id).map(|operators| operators.into_inner()).unwrap_or_default()
 	}
 
 	fn is_active_manufacturer(who: &T::AccountId) -> bool {
@@ -1538,7 +1573,7 @@ impl<T: Config> Pallet<T> {
 		device: DeviceId,
 		who: &T::AccountId,
 	) -> Result<DeviceRecordOf<T>, DispatchError> {
-		let record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+		let record = Devices::<T>::get(device).ok_or(Error::<T>::DeviceNotFound)?;
 		ensure!(record.owner == *who, Error::<T>::NotOwner);
 		Ok(record)
 	}
@@ -1548,7 +1583,7 @@ impl<T: Config> Pallet<T> {
 		device: DeviceId,
 		who: &T::AccountId,
 	) -> Result<DeviceRecordOf<T>, DispatchError> {
-		let record = Devices::<T>::get(device).ok_or(Error::<T>::NotFound)?;
+		let record = Devices::<T>::get(device).ok_or(Error::<T>::DeviceNotFound)?;
 		ensure!(
 			record.owner == *who
 				|| Self::has_operator_permission(device, who, Permissions::MANAGE_DEVICE),
@@ -1639,6 +1674,10 @@ impl<T: Config> Pallet<T> {
 	/// - operators, offers and batches are consistent with their devices and counters.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Pallet::<T>::on_chain_storage_version() == STORAGE_VERSION,
+			"the storage version on chain differs from the code's: a migration is missing"
+		);
 		use alloc::collections::btree_map::BTreeMap;
 		use frame::traits::fungible::InspectHold;
 
@@ -1775,9 +1814,13 @@ impl<T: Config> DeviceRegistry<T::AccountId> for Pallet<T> {
 	fn verify(id: DeviceId, msg: &[u8], signature: &DeviceSignature) -> bool {
 		Devices::<T>::get(id).is_some_and(|record| verify_signature(&record.key, msg, signature))
 	}
+}
 
-	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(owner: &T::AccountId, key: DeviceKey) -> Option<DeviceId> {
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Benchmarks of other pallets (through the runtime's `BenchmarkHelper`): an active device
+	/// with `key`, owned by `owner`, who pays the deposit. `None` if that fails.
+	pub fn register_for_benchmark(owner: &T::AccountId, key: DeviceKey) -> Option<DeviceId> {
 		Self::insert_device(owner.clone(), key, None, None, Default::default()).ok()
 	}
 }

@@ -96,7 +96,11 @@ pub fn new_test_ext() -> TestState {
 	let mut ext = TestState::new(storage);
 	// The benchmarks sign with ed25519/sr25519/secp256k1 keys held in a keystore.
 	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
-	ext.execute_with(|| System::set_block_number(1));
+	ext.execute_with(|| {
+		// What the runtime's genesis does for every pallet: write its storage version.
+		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
+		System::set_block_number(1);
+	});
 	ext
 }
 

@@ -25,7 +25,7 @@ use frame::{
 	benchmarking::prelude::*,
 	traits::fungible::{Inspect, Mutate},
 };
-use iot_primitives::bench::BenchKey;
+use iot_primitives::bench::{BenchKey, BenchmarkHelper as _};
 
 fn fund<T: Config>(who: &T::AccountId) {
 	let amount = BalanceOf::<T>::max_value() / 1_000_000u32.into();
@@ -101,7 +101,7 @@ mod benchmarks {
 		fund::<T>(&payer);
 		fund::<T>(&payee);
 		let device =
-			T::Devices::register_for_benchmark(&payer, BenchKey::new(KeyKind::P256, 1).public)
+			T::BenchmarkHelper::register_device(&payer, BenchKey::new(KeyKind::P256, 1).public)
 				.expect("registry can");
 		#[extrinsic_call]
 		_(

@@ -55,9 +55,15 @@
 //! - [`Pallet::start_close`] — the payer starts a unilateral close (the challenge period).
 //! - [`Pallet::settle`] — anyone closes a channel whose claim deadline has passed.
 //!
-//! Reads, served by the runtime API: [`Pallet::check_voucher`] (what a claim would pay now, or its
-//! error) and [`Pallet::channels_of`] (a page of an account's channels).
-
+//! Reads — view functions (PAPI, subxt) and the `PaymentChannelsApi` runtime API (polkadot.js)
+//! answer from the same functions: [`Pallet::channel`], [`Pallet::channels_of`] (a page of an
+//! account's channels) and [`Pallet::check_voucher`] (what a claim would pay now, or its error).
+//!
+//! ## Example
+//!
+//! The payee redeems cumulative vouchers and receives the difference each time (a unit test against
+//! the mock runtime, `src/tests/claims.rs`):
+#![doc = docify::embed!("src/tests/claims.rs", the_payee_receives_the_difference_since_the_last_claim)]
 #![cfg_attr(not(feature = "std"), no_std)]
 // `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
 // `expect`; the hand-written modules deny it themselves.
@@ -87,15 +93,15 @@ use frame::{
 		tokens::{Fortitude, Precision, Preservation, Restriction},
 	},
 };
-use iot_primitives::channel::{lock_of, verify_voucher, VoucherPayload};
 pub use iot_primitives::{channel::VOUCHER_TAG, device::DeviceRegistry};
+use iot_primitives::{
+	channel::{lock_of, verify_voucher, VoucherPayload},
+	page_len,
+};
 
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
-
-/// Largest page of [`Pallet::channels_of`].
-pub const MAX_CHANNELS_PAGE: u32 = 100;
 
 /// The host's blake2 for the shared formats.
 pub use iot_primitives::device::HostBlake2;
@@ -141,7 +147,12 @@ fn close_weight<T: Config>(last: &Option<SignedVoucherOf<T>>) -> Weight {
 pub mod pallet {
 	use super::*;
 
+	/// The layout of this pallet's storage, raised by every migration. `try_state` (and
+	/// try-runtime's upgrade check) fail when the chain's version differs from this one.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -160,6 +171,11 @@ pub mod pallet {
 
 		/// The device registry, for channels whose vouchers a registered device signs.
 		type Devices: DeviceRegistry<Self::AccountId>;
+
+		/// Sets up what the benchmarks need from other pallets: a registered device (and a stream
+		/// of it). The runtime's calls the registry and provenance pallets; a mock, its doubles.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: iot_primitives::bench::BenchmarkHelper<Self::AccountId>;
 
 		/// Held on the payer per open channel (`ChannelOf::max_encoded_len()` bytes plus two
 		/// index entries).
@@ -254,7 +270,7 @@ pub mod pallet {
 	#[pallet::error]
 	pub enum Error<T> {
 		/// No such channel (never opened, or closed).
-		NotFound,
+		ChannelNotFound,
 		/// Only the channel's payer may do this.
 		NotPayer,
 		/// Only the channel's payee may do this.
@@ -489,7 +505,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
 		/// - [`Error::NotPayer`]: the caller is not the channel's payer.
 		/// - [`Error::ZeroAmount`]: `amount` is zero.
 		/// - [`Error::Closing`]: the payer started closing the channel.
@@ -513,7 +529,7 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::NotFound)?;
+			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 			ensure!(record.payer == who, Error::<T>::NotPayer);
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			ensure!(record.closing_until.is_none(), Error::<T>::Closing);
@@ -563,7 +579,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
 		/// - [`Error::NotPayee`]: the caller is not the channel's payee.
 		/// - [`Error::ClaimPeriodOver`]: the claim deadline has passed.
 		/// - [`Error::StaleNonce`]: the voucher's nonce is not above the last redeemed one.
@@ -596,7 +612,7 @@ pub mod pallet {
 			signed: SignedVoucherOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::NotFound)?;
+			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 			ensure!(record.payee == who, Error::<T>::NotPayee);
 			Self::redeem(channel, &mut record, signed)?;
 			Channels::<T>::insert(channel, record);
@@ -622,7 +638,7 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - [`Error::NoClaims`]: `claims` is empty.
-		/// - [`Error::NotFound`], [`Error::NotPayee`], [`Error::ClaimPeriodOver`],
+		/// - [`Error::ChannelNotFound`], [`Error::NotPayee`], [`Error::ClaimPeriodOver`],
 		///   [`Error::StaleNonce`], [`Error::ExceedsFunds`], [`Error::NothingToClaim`],
 		///   [`Error::WrongPreimage`], [`Error::Overflow`], [`Error::BadSignature`]: the first
 		///   claim that fails, for the reasons given at [`Pallet::claim`].
@@ -644,7 +660,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			ensure!(!claims.is_empty(), Error::<T>::NoClaims);
 			for (channel, signed) in claims {
-				let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::NotFound)?;
+				let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 				ensure!(record.payee == who, Error::<T>::NotPayee);
 				Self::redeem(channel, &mut record, signed)?;
 				Channels::<T>::insert(channel, record);
@@ -676,7 +692,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
 		/// - [`Error::NotPayee`]: the caller is not the channel's payee.
 		/// - With `last`: [`Error::ClaimPeriodOver`], [`Error::StaleNonce`],
 		///   [`Error::ExceedsFunds`], [`Error::NothingToClaim`], [`Error::WrongPreimage`],
@@ -703,7 +719,7 @@ pub mod pallet {
 			last: Option<SignedVoucherOf<T>>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::NotFound)?;
+			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 			ensure!(record.payee == who, Error::<T>::NotPayee);
 			if let Some(signed) = last {
 				Self::redeem(channel, &mut record, signed)?;
@@ -731,7 +747,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
 		/// - [`Error::NotPayer`]: the caller is not the channel's payer.
 		/// - [`Error::AlreadyClosing`]: the payer already started closing.
 		///
@@ -747,7 +763,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::start_close())]
 		pub fn start_close(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::NotFound)?;
+			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 			ensure!(record.payer == who, Error::<T>::NotPayer);
 			ensure!(record.closing_until.is_none(), Error::<T>::AlreadyClosing);
 			let now = frame_system::Pallet::<T>::block_number();
@@ -778,7 +794,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: no such channel (never opened, or closed).
+		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
 		/// - [`Error::StillOpen`]: the current block is not after the claim deadline, or the
 		///   channel has no deadline (no expiry and the payer has not started closing).
 		///
@@ -795,13 +811,52 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::settle())]
 		pub fn settle(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {
 			ensure_signed(origin)?;
-			let record = Channels::<T>::get(channel).ok_or(Error::<T>::NotFound)?;
+			let record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(
 				record.claim_deadline().is_some_and(|deadline| now > deadline),
 				Error::<T>::StillOpen
 			);
 			Self::finish(channel, record)
+		}
+	}
+	/// Reads, as view functions (`RuntimeViewFunction`; PAPI and subxt call them by name). The
+	/// runtime API `PaymentChannelsApi` answers from the same functions for polkadot.js. Lists
+	/// page as [`iot_primitives::MAX_PAGE`] describes.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// An open channel, or `None` (never opened, or closed).
+		pub fn channel(id: ChannelId) -> Option<ChannelOf<T>> {
+			Channels::<T>::get(id)
+		}
+
+		/// A page of the channels `who` pays or is paid through, with their ids: at most
+		/// `min(limit, MAX_PAGE)`, in storage order, after channel `start_after`.
+		pub fn channels_of(
+			who: T::AccountId,
+			start_after: Option<ChannelId>,
+			limit: u32,
+		) -> Vec<(ChannelId, ChannelOf<T>)> {
+			let ids = match start_after {
+				Some(last) => ChannelsByAccount::<T>::iter_key_prefix_from(
+					&who,
+					ChannelsByAccount::<T>::hashed_key_for(&who, last),
+				),
+				None => ChannelsByAccount::<T>::iter_key_prefix(&who),
+			};
+			ids.take(page_len(limit))
+				.filter_map(|id| Channels::<T>::get(id).map(|c| (id, c)))
+				.collect()
+		}
+
+		/// What a claim of `signed` on `channel` by its payee would pay now, or the error the
+		/// claim would fail with (a replayed or older voucher: `StaleNonce`). Changes nothing.
+		pub fn check_voucher(
+			channel: ChannelId,
+			signed: SignedVoucherOf<T>,
+		) -> Result<BalanceOf<T>, DispatchError> {
+			let record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
+			Self::redeemable(channel, &record, &signed)
 		}
 	}
 }
@@ -925,37 +980,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// A page of the channels `who` pays or is paid through: ids after `start_after`, at most
-	/// `min(limit, MAX_CHANNELS_PAGE)`.
-	pub fn channels_of(
-		who: &T::AccountId,
-		start_after: Option<ChannelId>,
-		limit: u32,
-	) -> Vec<(ChannelId, ChannelOf<T>)> {
-		let limit = usize::try_from(limit.min(MAX_CHANNELS_PAGE)).unwrap_or(0);
-		let ids = match start_after {
-			Some(last) => ChannelsByAccount::<T>::iter_key_prefix_from(
-				who,
-				ChannelsByAccount::<T>::hashed_key_for(who, last),
-			),
-			None => ChannelsByAccount::<T>::iter_key_prefix(who),
-		};
-		ids.take(limit).filter_map(|id| Channels::<T>::get(id).map(|c| (id, c))).collect()
-	}
-
-	/// What a claim of `signed` on `channel` would pay now, or why it would fail.
-	pub fn check_voucher(
-		channel: ChannelId,
-		signed: &SignedVoucherOf<T>,
-	) -> Result<BalanceOf<T>, DispatchError> {
-		let record = Channels::<T>::get(channel).ok_or(Error::<T>::NotFound)?;
-		Self::redeemable(channel, &record, signed)
-	}
-
 	/// Invariants: `claimed ≤ funds` in every channel; the payee's `ChannelFunds` hold is the
 	/// sum of `funds − claimed` over its channels, the payer's `ChannelDeposit` hold the sum of
 	/// its records' deposits; the open-channel counts and the party index match the channels.
 	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Pallet::<T>::on_chain_storage_version() == STORAGE_VERSION,
+			"the storage version on chain differs from the code's: a migration is missing"
+		);
 		use alloc::collections::btree_map::BTreeMap;
 		let mut unclaimed: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();

@@ -7,7 +7,7 @@
 //!   schema;
 //! - `anchor_product` over the number of inputs `i`.
 //!
-//! Devices are registered through `DeviceRegistry::register_for_benchmark` and sign with
+//! Devices are registered through the `Config::BenchmarkHelper` and sign with
 //! `iot_primitives::bench::BenchKey`, so the runtime's real registry verifies real signatures.
 
 #![cfg(feature = "runtime-benchmarks")]
@@ -22,7 +22,7 @@
 use super::*;
 use alloc::vec;
 use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
-use iot_primitives::bench::BenchKey;
+use iot_primitives::bench::{BenchKey, BenchmarkHelper as _};
 
 fn fund<T: Config>(who: &T::AccountId) {
 	let amount = BalanceOf::<T>::max_value() / 1_000_000u32.into();
@@ -48,7 +48,7 @@ fn device_stream<T: Config>(kind: KeyKind) -> (T::AccountId, BenchKey, StreamId)
 	let owner: T::AccountId = account("owner", 0, 0);
 	fund::<T>(&owner);
 	let key = BenchKey::new(kind, 7);
-	let device = T::Devices::register_for_benchmark(&owner, key.public).expect("registry can");
+	let device = T::BenchmarkHelper::register_device(&owner, key.public).expect("registry can");
 	Pallet::<T>::create_stream(RawOrigin::Signed(owner.clone()).into(), device, max_info::<T>())
 		.expect("owner is funded");
 	(owner, key, NextStreamId::<T>::get() - 1)
@@ -107,7 +107,7 @@ mod benchmarks {
 		let owner: T::AccountId = whitelisted_caller();
 		fund::<T>(&owner);
 		let device =
-			T::Devices::register_for_benchmark(&owner, BenchKey::new(KeyKind::Sr25519, 1).public)
+			T::BenchmarkHelper::register_device(&owner, BenchKey::new(KeyKind::Sr25519, 1).public)
 				.expect("registry can");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device, max_info::<T>());

@@ -50,7 +50,19 @@
 //! - [`Pallet::remove_attestation`] — delete an attestation that is over.
 //! - [`Pallet::anchor_product`] — anchor a derived product with its input anchors.
 //! - [`Pallet::remove_product`] — delete a derived product.
-
+//!
+//! ### Reads
+//!
+//! View functions (PAPI, subxt) and the `ProvenanceApi` runtime API (polkadot.js, the node's
+//! `iot_verifyInclusion`) answer from the same functions: [`Pallet::stream`], [`Pallet::anchor_of`],
+//! [`Pallet::latest_anchor`], [`Pallet::anchors`], [`Pallet::verify_inclusion`],
+//! [`Pallet::attestation`], [`Pallet::attestations_of`], [`Pallet::attestation_valid_at`].
+//!
+//! ## Example
+//!
+//! A gateway relays a batch the device signed; a reading is proven included (a unit test against
+//! the mock runtime, `src/tests/anchors.rs`):
+#![doc = docify::embed!("src/tests/anchors.rs", a_gateway_relays_a_device_signed_batch)]
 #![cfg_attr(not(feature = "std"), no_std)]
 // `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
 // `expect`; the hand-written modules deny it themselves.
@@ -80,10 +92,13 @@ use frame::{
 		tokens::Precision,
 	},
 };
-use iot_primitives::provenance::{self as format};
 pub use iot_primitives::{
 	device::DeviceRegistry,
 	provenance::{AnchorPayload, ProvenanceRecorder, ANCHOR_TAG},
+};
+use iot_primitives::{
+	page_len,
+	provenance::{self as format},
 };
 
 pub use pallet::*;
@@ -134,7 +149,12 @@ fn anchor_weight<T: Config>(signature: &DeviceSignature) -> Weight {
 pub mod pallet {
 	use super::*;
 
+	/// The layout of this pallet's storage, raised by every migration. `try_state` (and
+	/// try-runtime's upgrade check) fail when the chain's version differs from this one.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -153,6 +173,11 @@ pub mod pallet {
 
 		/// The device registry: who owns a device, whether it is active, its signatures.
 		type Devices: DeviceRegistry<Self::AccountId>;
+
+		/// Sets up what the benchmarks need from other pallets: a registered device (and a stream
+		/// of it). The runtime's calls the registry and provenance pallets; a mock, its doubles.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: iot_primitives::bench::BenchmarkHelper<Self::AccountId>;
 
 		/// Held per stream: its record plus a full window of anchors
 		/// (`StreamOf::max_encoded_len() + AnchorWindow × AnchorOf::max_encoded_len()` bytes).
@@ -281,8 +306,12 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// No such stream, anchor, attestation or product.
-		NotFound,
+		/// There is no stream with this id.
+		StreamNotFound,
+		/// There is no attestation with this id.
+		AttestationNotFound,
+		/// There is no product with this id.
+		ProductNotFound,
 		/// No such device in the registry.
 		DeviceNotFound,
 		/// The caller may not do this for this device or item.
@@ -425,7 +454,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no stream `stream`.
+		/// - [`Error::StreamNotFound`]: there is no stream `stream`.
 		/// - [`Error::NotAuthorized`]: the caller is neither the stream's owner nor the device's
 		///   owner.
 		///
@@ -443,7 +472,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_stream(T::AnchorWindow::get()))]
 		pub fn remove_stream(origin: OriginFor<T>, stream: StreamId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
+			let record = Streams::<T>::get(stream).ok_or(Error::<T>::StreamNotFound)?;
 			ensure!(
 				who == record.owner || T::Devices::owner(record.device).as_ref() == Some(&who),
 				Error::<T>::NotAuthorized
@@ -484,7 +513,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no stream `stream`.
+		/// - [`Error::StreamNotFound`]: there is no stream `stream`.
 		/// - [`Error::DeviceInactive`]: the device is not active (suspended, decommissioned,
 		///   compromised, removed, or claimed from a compromised batch).
 		/// - [`Error::StaleSequence`]: `statement.sequence` is not greater than the stream's last.
@@ -515,7 +544,7 @@ pub mod pallet {
 			signature: DeviceSignature,
 		) -> DispatchResult {
 			let submitter = ensure_signed(origin)?;
-			let record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
+			let record = Streams::<T>::get(stream).ok_or(Error::<T>::StreamNotFound)?;
 			ensure!(T::Devices::is_active(record.device), Error::<T>::DeviceInactive);
 			ensure!(
 				record.last_sequence.is_none_or(|last| statement.sequence > last),
@@ -581,7 +610,7 @@ pub mod pallet {
 		/// - [`Error::SubjectNotFound`]: the subject does not exist (or the anchor is no longer
 		///   stored).
 		/// - [`Error::BadValidity`]: `valid_until` is before `valid_from`.
-		/// - [`Error::NotFound`]: there is no attestation `supersedes`.
+		/// - [`Error::AttestationNotFound`]: there is no attestation `supersedes`.
 		/// - [`Error::NotAttester`]: `supersedes` is another account's attestation.
 		/// - [`Error::SubjectMismatch`]: `supersedes` is about another subject.
 		/// - [`Error::NoLongerValid`]: `supersedes` is already revoked or superseded.
@@ -618,7 +647,8 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			let replaced = match supersedes {
 				Some(old_id) => {
-					let mut old = Attestations::<T>::get(old_id).ok_or(Error::<T>::NotFound)?;
+					let mut old =
+						Attestations::<T>::get(old_id).ok_or(Error::<T>::AttestationNotFound)?;
 					ensure!(old.attester == attester, Error::<T>::NotAttester);
 					ensure!(old.subject == subject, Error::<T>::SubjectMismatch);
 					ensure!(
@@ -676,7 +706,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no attestation `id`.
+		/// - [`Error::AttestationNotFound`]: there is no attestation `id`.
 		/// - [`Error::NotAttester`]: the caller is not its attester.
 		/// - [`Error::NoLongerValid`]: it is already revoked.
 		///
@@ -691,7 +721,8 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::revoke_attestation())]
 		pub fn revoke_attestation(origin: OriginFor<T>, id: AttestationId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut attestation = Attestations::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+			let mut attestation =
+				Attestations::<T>::get(id).ok_or(Error::<T>::AttestationNotFound)?;
 			ensure!(attestation.attester == who, Error::<T>::NotAttester);
 			ensure!(attestation.revoked_at.is_none(), Error::<T>::NoLongerValid);
 			attestation.revoked_at = Some(frame_system::Pallet::<T>::block_number());
@@ -717,7 +748,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no attestation `id`.
+		/// - [`Error::AttestationNotFound`]: there is no attestation `id`.
 		/// - [`Error::NotAttester`]: the caller is not its attester.
 		/// - [`Error::StillValid`]: it is neither revoked, superseded nor expired (one whose window
 		///   has not started yet counts as still valid).
@@ -734,7 +765,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_attestation())]
 		pub fn remove_attestation(origin: OriginFor<T>, id: AttestationId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let attestation = Attestations::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+			let attestation = Attestations::<T>::get(id).ok_or(Error::<T>::AttestationNotFound)?;
 			ensure!(attestation.attester == who, Error::<T>::NotAttester);
 			let now = frame_system::Pallet::<T>::block_number();
 			let expired = attestation.valid_until.is_some_and(|until| until < now);
@@ -843,7 +874,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: there is no product `id`.
+		/// - [`Error::ProductNotFound`]: there is no product `id`.
 		/// - [`Error::NotAuthorized`]: the caller is not its producer.
 		///
 		/// ## Events
@@ -857,12 +888,100 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_product())]
 		pub fn remove_product(origin: OriginFor<T>, id: ProductId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let product = Products::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+			let product = Products::<T>::get(id).ok_or(Error::<T>::ProductNotFound)?;
 			ensure!(product.producer == who, Error::<T>::NotAuthorized);
 			Products::<T>::remove(id);
 			Self::release(HoldReason::ProductDeposit, &who, product.deposit);
 			Self::deposit_event(Event::ProductRemoved { id });
 			Ok(())
+		}
+	}
+	/// Reads, as view functions (`RuntimeViewFunction`; PAPI and subxt call them by name). The
+	/// runtime API `ProvenanceApi` answers from the same functions for polkadot.js and the node's
+	/// `iot_*` methods. Lists page as [`iot_primitives::MAX_PAGE`] describes.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A stream's record (its device, value type and anchor counter), or `None`.
+		pub fn stream(stream: StreamId) -> Option<StreamOf<T>> {
+			Streams::<T>::get(stream)
+		}
+
+		/// Anchor `index` of `stream` (the stream's 0-based anchor counter, not the batch's
+		/// sequence number), or `None` if it was never made or has left the window.
+		pub fn anchor_of(stream: StreamId, index: AnchorIndex) -> Option<AnchorOf<T>> {
+			Anchors::<T>::get(stream, Self::slot(index)).filter(|anchor| anchor.index == index)
+		}
+
+		/// The newest anchor of `stream`.
+		pub fn latest_anchor(stream: StreamId) -> Option<AnchorOf<T>> {
+			let count = Streams::<T>::get(stream)?.anchor_count;
+			Self::anchor_of(stream, count.checked_sub(1)?)
+		}
+
+		/// Stored anchors of `stream`, newest first: at most `min(limit, MAX_PAGE)` (and never
+		/// older than the window), below index `before` (the oldest index of the previous page;
+		/// `None` for the newest page).
+		pub fn anchors(
+			stream: StreamId,
+			before: Option<AnchorIndex>,
+			limit: u32,
+		) -> Vec<AnchorOf<T>> {
+			let Some(record) = Streams::<T>::get(stream) else { return Vec::new() };
+			let end = before.map_or(record.anchor_count, |b| b.min(record.anchor_count));
+			let oldest = record.anchor_count.saturating_sub(u64::from(T::AnchorWindow::get()));
+			let limit = u64::try_from(page_len(limit)).unwrap_or(0);
+			let start = end.saturating_sub(limit).max(oldest);
+			(start..end).rev().filter_map(|index| Self::anchor_of(stream, index)).collect()
+		}
+
+		/// Whether `reading` is reading number `leaf_index` of anchor `(stream, index)`, by its
+		/// Merkle proof (sibling hashes from the leaf level up). `false` if the anchor is not
+		/// stored.
+		pub fn verify_inclusion(
+			stream: StreamId,
+			index: AnchorIndex,
+			reading: Vec<u8>,
+			leaf_index: u32,
+			proof: Vec<[u8; 32]>,
+		) -> bool {
+			Self::anchor_of(stream, index).is_some_and(|anchor| {
+				format::verify_reading::<HostBlake2>(
+					&anchor.root,
+					anchor.count,
+					&reading,
+					leaf_index,
+					&proof,
+				)
+			})
+		}
+
+		/// An attestation, or `None`.
+		pub fn attestation(id: AttestationId) -> Option<AttestationOf<T>> {
+			Attestations::<T>::get(id)
+		}
+
+		/// A page of the attestations of `subject` with their ids: at most `min(limit, MAX_PAGE)`,
+		/// in storage order, after attestation `start_after`.
+		pub fn attestations_of(
+			subject: Subject,
+			start_after: Option<AttestationId>,
+			limit: u32,
+		) -> Vec<(AttestationId, AttestationOf<T>)> {
+			let ids = match start_after {
+				Some(last) => AttestationsBySubject::<T>::iter_key_prefix_from(
+					subject,
+					AttestationsBySubject::<T>::hashed_key_for(subject, last),
+				),
+				None => AttestationsBySubject::<T>::iter_key_prefix(subject),
+			};
+			ids.take(page_len(limit))
+				.filter_map(|id| Attestations::<T>::get(id).map(|a| (id, a)))
+				.collect()
+		}
+
+		/// Whether attestation `id` holds at block `at` (exists, not revoked, inside its window).
+		pub fn attestation_valid_at(id: AttestationId, at: BlockNumberFor<T>) -> bool {
+			Attestations::<T>::get(id).is_some_and(|attestation| attestation.is_valid_at(at))
 		}
 	}
 }
@@ -965,74 +1084,13 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Anchor `index` of `stream`, if it is stored (inside the stream's window).
-	pub fn anchor_of(stream: StreamId, index: AnchorIndex) -> Option<AnchorOf<T>> {
-		Anchors::<T>::get(stream, Self::slot(index)).filter(|anchor| anchor.index == index)
-	}
-
-	/// The newest anchor of `stream`.
-	pub fn latest_anchor(stream: StreamId) -> Option<AnchorOf<T>> {
-		let count = Streams::<T>::get(stream)?.anchor_count;
-		Self::anchor_of(stream, count.checked_sub(1)?)
-	}
-
-	/// Stored anchors of `stream`, newest first: at most `min(limit, AnchorWindow)`, starting
-	/// below `before` (the oldest index of the previous page; `None` for the newest page).
-	pub fn anchors(stream: StreamId, before: Option<AnchorIndex>, limit: u32) -> Vec<AnchorOf<T>> {
-		let Some(record) = Streams::<T>::get(stream) else { return Vec::new() };
-		let end = before.map_or(record.anchor_count, |b| b.min(record.anchor_count));
-		let oldest = record.anchor_count.saturating_sub(u64::from(T::AnchorWindow::get()));
-		let limit = u64::from(limit.min(T::AnchorWindow::get()));
-		let start = end.saturating_sub(limit).max(oldest);
-		(start..end).rev().filter_map(|index| Self::anchor_of(stream, index)).collect()
-	}
-
-	/// Whether `reading` is reading number `leaf_index` of anchor `(stream, index)`, by its
-	/// Merkle proof. `false` if the anchor is not stored.
-	pub fn verify_inclusion(
-		stream: StreamId,
-		index: AnchorIndex,
-		reading: &[u8],
-		leaf_index: u32,
-		proof: &[[u8; 32]],
-	) -> bool {
-		Self::anchor_of(stream, index).is_some_and(|anchor| {
-			format::verify_reading::<HostBlake2>(
-				&anchor.root,
-				anchor.count,
-				reading,
-				leaf_index,
-				proof,
-			)
-		})
-	}
-
-	/// A page of the attestations of `subject`: ids after `start_after`, at most
-	/// `min(limit, 100)`.
-	pub fn attestations_of(
-		subject: Subject,
-		start_after: Option<AttestationId>,
-		limit: u32,
-	) -> Vec<(AttestationId, AttestationOf<T>)> {
-		let limit = usize::try_from(limit.min(100)).unwrap_or(0);
-		let ids = match start_after {
-			Some(last) => AttestationsBySubject::<T>::iter_key_prefix_from(
-				subject,
-				AttestationsBySubject::<T>::hashed_key_for(subject, last),
-			),
-			None => AttestationsBySubject::<T>::iter_key_prefix(subject),
-		};
-		ids.take(limit).filter_map(|id| Attestations::<T>::get(id).map(|a| (id, a))).collect()
-	}
-
-	/// Whether attestation `id` holds at block `at`.
-	pub fn attestation_valid_at(id: AttestationId, at: BlockNumberFor<T>) -> bool {
-		Attestations::<T>::get(id).is_some_and(|attestation| attestation.is_valid_at(at))
-	}
-
 	/// Invariants: each hold equals the deposits its records state; anchors sit in their slot
 	/// inside their stream's window; the subject index matches the attestations.
 	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Pallet::<T>::on_chain_storage_version() == STORAGE_VERSION,
+			"the storage version on chain differs from the code's: a migration is missing"
+		);
 		use alloc::collections::btree_map::BTreeMap;
 		let mut expected: BTreeMap<(T::AccountId, u8), BalanceOf<T>> = BTreeMap::new();
 		let mut add = |who: &T::AccountId, reason: u8, amount: BalanceOf<T>| {
@@ -1092,7 +1150,7 @@ impl<T: Config> ProvenanceRecorder<T::AccountId> for Pallet<T> {
 		timestamp_ms: u64,
 		submitter: &T::AccountId,
 	) -> Result<AnchorIndex, DispatchError> {
-		let record = Streams::<T>::get(stream).ok_or(Error::<T>::NotFound)?;
+		let record = Streams::<T>::get(stream).ok_or(Error::<T>::StreamNotFound)?;
 		ensure!(T::Devices::is_active(record.device), Error::<T>::DeviceInactive);
 		// The recorder's own counter: neither checked against nor advancing the device's
 		// sequence numbers, so recorded readings never block the device's own anchors.
@@ -1108,9 +1166,13 @@ impl<T: Config> ProvenanceRecorder<T::AccountId> for Pallet<T> {
 			submitter.clone(),
 		)
 	}
+}
 
-	#[cfg(feature = "runtime-benchmarks")]
-	fn stream_for_benchmark(owner: &T::AccountId, device: DeviceId) -> Option<StreamId> {
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Benchmarks of other pallets (through the runtime's `BenchmarkHelper`): a stream of
+	/// `device`, owned by `owner`, who pays the deposit. `None` if that fails.
+	pub fn stream_for_benchmark(owner: &T::AccountId, device: DeviceId) -> Option<StreamId> {
 		let info = StreamInfo {
 			name: Default::default(),
 			unit: Default::default(),

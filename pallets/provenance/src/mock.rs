@@ -56,6 +56,8 @@ impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = TestRegistry;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestRegistry;
 	type StreamDeposit = ConstU64<STREAM_DEPOSIT>;
 	type AttestationDeposit = ConstU64<ATTESTATION_DEPOSIT>;
 	type ProductDeposit = ConstU64<PRODUCT_DEPOSIT>;
@@ -125,12 +127,18 @@ impl DeviceRegistry<AccountId> for TestRegistry {
 	fn verify(id: DeviceId, msg: &[u8], sig: &DeviceSignature) -> bool {
 		Self::get(id).is_some_and(|d| verify_signature(&d.key, msg, sig))
 	}
+}
 
-	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(owner: &AccountId, key: DeviceKey) -> Option<DeviceId> {
+/// The benchmarks' devices are the double's; their streams, this pallet's own.
+#[cfg(feature = "runtime-benchmarks")]
+impl iot_primitives::bench::BenchmarkHelper<AccountId> for TestRegistry {
+	fn register_device(owner: &AccountId, key: DeviceKey) -> Option<DeviceId> {
 		let id = DEVICES.with(|d| d.borrow().len() as DeviceId + 1_000);
 		Self::add(id, TestDevice { owner: owner.clone(), key, active: true, operators: vec![] });
 		Some(id)
+	}
+	fn create_stream(owner: &AccountId, device: DeviceId) -> Option<StreamId> {
+		Provenance::stream_for_benchmark(owner, device)
 	}
 }
 
@@ -167,6 +175,8 @@ pub fn new_test_ext() -> TestState {
 	let mut ext = TestState::new(storage);
 	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 	ext.execute_with(|| {
+		// What the runtime's genesis does for every pallet: write its storage version.
+		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 		System::set_block_number(1);
 		DEVICES.with(|d| d.borrow_mut().clear());
 		TestRegistry::add(

@@ -9,7 +9,7 @@
 //! - `check_stale` over the feeds looked at per block, every one of them flagged.
 //!
 //! Operator keys come from the benchmark keystore (`RuntimeAppPublic::generate_pair`); devices
-//! and streams from the `register_for_benchmark` / `stream_for_benchmark` hooks of the traits.
+//! and streams from the `Config::BenchmarkHelper` (`register_device`, `create_stream`).
 
 #![cfg(feature = "runtime-benchmarks")]
 // Benchmark setup may panic and do plain arithmetic: it never runs on chain.
@@ -23,7 +23,10 @@
 use super::*;
 use alloc::format;
 use frame::{benchmarking::prelude::*, traits::fungible::Mutate};
-use iot_primitives::{bench::BenchKey, device::KeyKind};
+use iot_primitives::{
+	bench::{BenchKey, BenchmarkHelper as _},
+	device::KeyKind,
+};
 use polkadot_sdk::frame_support::traits::Authorize;
 
 fn fund<T: Config>(who: &T::AccountId) {
@@ -54,9 +57,9 @@ fn max_spec<T: Config>(operators: u8, quorum: u8) -> FeedSpecOf<T> {
 fn device_and_stream<T: Config>(owner: &T::AccountId) -> (DeviceId, StreamId) {
 	fund::<T>(owner);
 	let device =
-		T::Devices::register_for_benchmark(owner, BenchKey::new(KeyKind::Sr25519, 9).public)
+		T::BenchmarkHelper::register_device(owner, BenchKey::new(KeyKind::Sr25519, 9).public)
 			.expect("registry can");
-	let stream = T::Recorder::stream_for_benchmark(owner, device).expect("recorder can");
+	let stream = T::BenchmarkHelper::create_stream(owner, device).expect("recorder can");
 	(device, stream)
 }
 

@@ -57,7 +57,17 @@
 //! - [`Pallet::remove_feed`] — the feed's or the device's owner removes it; the deposit returns.
 //! - [`Pallet::set_operators`] — governance replaces the operator set.
 //! - [`Pallet::report`] — an operator's worker reports a round's value (authorized unsigned).
-
+//!
+//! Reads — view functions (PAPI, subxt) and the `SensorFeedsApi` runtime API (polkadot.js) answer
+//! from the same functions: [`Pallet::feed`], [`Pallet::latest_value`],
+//! [`Pallet::feeds_of_device`]. What only a node knows (its worker's last fetch) is its
+//! `iot_feedStatus` RPC method.
+//!
+//! ## Example
+//!
+//! Operators report; a quorum settles the round at the median and records it (a unit test against
+//! the mock runtime, `src/tests/reports.rs`):
+#![doc = docify::embed!("src/tests/reports.rs", a_quorum_settles_the_round_at_the_median_and_records_it)]
 #![cfg_attr(not(feature = "std"), no_std)]
 // `expect_used` is not denied crate-wide because FRAME's storage/error macros expand to
 // `expect`; the hand-written modules deny it themselves.
@@ -89,8 +99,11 @@ use frame::{
 		UnixTime,
 	},
 };
-use iot_primitives::feeds::{median, ReportPayload, MAX_DECIMALS};
 pub use iot_primitives::{device::DeviceRegistry, provenance::ProvenanceRecorder};
+use iot_primitives::{
+	feeds::{median, ReportPayload, MAX_DECIMALS},
+	page_len,
+};
 use polkadot_sdk::{
 	frame_system::offchain::CreateAuthorizedTransaction,
 	sp_application_crypto::RuntimeAppPublic,
@@ -127,7 +140,12 @@ const REPORT_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
 pub mod pallet {
 	use super::*;
 
+	/// The layout of this pallet's storage, raised by every migration. `try_state` (and
+	/// try-runtime's upgrade check) fail when the chain's version differs from this one.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -148,6 +166,11 @@ pub mod pallet {
 
 		/// The device registry: who may register feeds for a device.
 		type Devices: DeviceRegistry<Self::AccountId>;
+
+		/// Sets up what the benchmarks need from other pallets: a registered device (and a stream
+		/// of it). The runtime's calls the registry and provenance pallets; a mock, its doubles.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: iot_primitives::bench::BenchmarkHelper<Self::AccountId>;
 
 		/// Where settled values are recorded as readings of the feed's stream.
 		type Recorder: ProvenanceRecorder<Self::AccountId>;
@@ -230,6 +253,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Feeds<T: Config> = StorageMap<_, Twox64Concat, FeedId, FeedOf<T>, OptionQuery>;
 
+	/// The feeds of each device (the index behind [`Pallet::feeds_of_device`]); covered by the
+	/// feed's deposit.
+	#[pallet::storage]
+	pub type FeedsByDevice<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DeviceId, Twox64Concat, FeedId, (), OptionQuery>;
+
 	/// Number of registered feeds.
 	#[pallet::storage]
 	pub type FeedCount<T: Config> = StorageValue<_, u32, ValueQuery>;
@@ -293,8 +322,8 @@ pub mod pallet {
 
 	#[pallet::error]
 	pub enum Error<T> {
-		/// No such feed.
-		NotFound,
+		/// There is no feed with this id.
+		FeedNotFound,
 		/// No such device in the registry.
 		DeviceNotFound,
 		/// The caller may not do this for this device or feed.
@@ -424,6 +453,7 @@ pub mod pallet {
 			T::Currency::hold(&HoldReason::FeedDeposit.into(), &who, deposit)?;
 			NextFeedId::<T>::put(next);
 			FeedCount::<T>::put(count.saturating_add(1));
+			FeedsByDevice::<T>::insert(device, feed, ());
 			Feeds::<T>::insert(
 				feed,
 				Feed {
@@ -467,7 +497,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: no such feed.
+		/// - [`Error::FeedNotFound`]: no such feed.
 		/// - [`Error::NotAuthorized`]: the caller is not the feed's owner.
 		/// - [`Error::BadSpec`]: `spec` breaks a rule of [`Pallet::register_feed`].
 		/// - [`Error::IntervalChanged`]: `spec.interval` differs from the feed's interval.
@@ -488,7 +518,7 @@ pub mod pallet {
 			spec: FeedSpecOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut record = Feeds::<T>::get(feed).ok_or(Error::<T>::NotFound)?;
+			let mut record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
 			ensure!(record.owner == who, Error::<T>::NotAuthorized);
 			Self::check_spec(&spec)?;
 			// Rounds are `block / interval`: another interval would renumber them.
@@ -524,7 +554,7 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
-		/// - [`Error::NotFound`]: no such feed.
+		/// - [`Error::FeedNotFound`]: no such feed.
 		/// - [`Error::NotAuthorized`]: the caller is neither the feed's owner nor the device's
 		///   current owner.
 		///
@@ -541,12 +571,13 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_feed())]
 		pub fn remove_feed(origin: OriginFor<T>, feed: FeedId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::NotFound)?;
+			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
 			ensure!(
 				record.owner == who || T::Devices::owner(record.device).as_ref() == Some(&who),
 				Error::<T>::NotAuthorized
 			);
 			Feeds::<T>::remove(feed);
+			FeedsByDevice::<T>::remove(record.device, feed);
 			FeedCount::<T>::mutate(|count| *count = count.saturating_sub(1));
 			// Best effort: a record must never get stuck because less than it says is held
 			// (`try_state` reports such a mismatch).
@@ -650,7 +681,7 @@ pub mod pallet {
 		/// again:
 		///
 		/// - `BadOrigin`: the origin is not an authorized one.
-		/// - [`Error::NotFound`]: no such feed.
+		/// - [`Error::FeedNotFound`]: no such feed.
 		/// - [`Error::WrongRound`]: the round is not the feed's current one, is before the round
 		///   after the last spec change, or is settled.
 		/// - [`Error::NotOperator`]: `report.operator` is not in the operator set.
@@ -687,7 +718,7 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			let mut record = Feeds::<T>::get(report.feed).ok_or(Error::<T>::NotFound)?;
+			let mut record = Feeds::<T>::get(report.feed).ok_or(Error::<T>::FeedNotFound)?;
 			let operators = Operators::<T>::get();
 			Self::check_report(&record, &report, &operators, now)?;
 			let round = report.round;
@@ -719,6 +750,43 @@ pub mod pallet {
 			Feeds::<T>::insert(report.feed, record);
 			Ok(Some(T::WeightInfo::report_settling(u32::try_from(reporters).unwrap_or(u32::MAX)))
 				.into())
+		}
+	}
+	/// Reads, as view functions (`RuntimeViewFunction`; PAPI and subxt call them by name). The
+	/// runtime API `SensorFeedsApi` answers from the same functions for polkadot.js. Lists page
+	/// as [`iot_primitives::MAX_PAGE`] describes.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A feed's record (owner, device, stream, spec, last value, pending round, stale flag,
+		/// deposit), or `None`.
+		pub fn feed(feed: FeedId) -> Option<FeedOf<T>> {
+			Feeds::<T>::get(feed)
+		}
+
+		/// A feed's latest settled value: its round, the median (scaled by the feed's
+		/// decimals), the block in which the quorum was reached and how many operators
+		/// reported. `None` if the feed does not exist or has no value yet.
+		pub fn latest_value(feed: FeedId) -> Option<FeedValue<BlockNumberFor<T>>> {
+			Feeds::<T>::get(feed)?.last
+		}
+
+		/// A page of the feeds of `device` with their ids: at most `min(limit, MAX_PAGE)`, in
+		/// storage order, after feed `start_after`.
+		pub fn feeds_of_device(
+			device: DeviceId,
+			start_after: Option<FeedId>,
+			limit: u32,
+		) -> Vec<(FeedId, FeedOf<T>)> {
+			let ids = match start_after {
+				Some(last) => FeedsByDevice::<T>::iter_key_prefix_from(
+					device,
+					FeedsByDevice::<T>::hashed_key_for(device, last),
+				),
+				None => FeedsByDevice::<T>::iter_key_prefix(device),
+			};
+			ids.take(page_len(limit))
+				.filter_map(|id| Feeds::<T>::get(id).map(|feed| (id, feed)))
+				.collect()
 		}
 	}
 }
@@ -938,9 +1006,14 @@ impl<T: Config> Pallet<T> {
 		checked
 	}
 
-	/// Invariants: each owner's hold equals its feeds' deposits; the feed count matches; the
-	/// operator set is sorted without duplicates; pending reports come from distinct operators.
+	/// Invariants: each owner's hold equals its feeds' deposits; the feed count and the device
+	/// index match the feeds; the operator set is sorted without duplicates; pending reports come
+	/// from distinct operators.
 	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Pallet::<T>::on_chain_storage_version() == STORAGE_VERSION,
+			"the storage version on chain differs from the code's: a migration is missing"
+		);
 		use alloc::collections::btree_map::BTreeMap;
 		let mut expected: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut count = 0u32;
@@ -949,6 +1022,10 @@ impl<T: Config> Pallet<T> {
 			let entry = expected.entry(feed.owner.clone()).or_insert_with(Zero::zero);
 			*entry = entry.saturating_add(feed.deposit);
 			count = count.saturating_add(1);
+			ensure!(
+				FeedsByDevice::<T>::contains_key(feed.device, id),
+				"feed missing from its device's index"
+			);
 			if let Some(pending) = &feed.pending {
 				let mut operators: Vec<_> = pending.reports.iter().map(|(op, _)| op).collect();
 				operators.sort();
@@ -957,6 +1034,12 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(count == FeedCount::<T>::get(), "feed count differs from the feeds");
+		for (device, id, ()) in FeedsByDevice::<T>::iter() {
+			ensure!(
+				Feeds::<T>::get(id).is_some_and(|feed| feed.device == device),
+				"device index names a feed of another device or none"
+			);
+		}
 		let operators = Operators::<T>::get();
 		ensure!(
 			operators.windows(2).all(|pair| pair.first() < pair.get(1)),

@@ -105,6 +105,8 @@ impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = TestRegistry;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestRegistry;
 	type Recorder = TestRecorder;
 	type Time = Timestamp;
 	type AuthorityId = crypto::Public;
@@ -136,7 +138,7 @@ pub const STREAM: StreamId = 70;
 pub const OTHER_STREAM: StreamId = 71;
 
 thread_local! {
-	/// The owner benchmarks register the device for (`register_for_benchmark`).
+	/// The owner benchmarks register the device for (`BenchmarkHelper::register_device`).
 	static BENCH_OWNER: RefCell<Option<AccountId>> = const { RefCell::new(None) };
 	static RECORDED: RefCell<Vec<(StreamId, u64, Vec<u8>, AccountId)>> = const { RefCell::new(Vec::new()) };
 	static RECORD_FAILS: RefCell<bool> = const { RefCell::new(false) };
@@ -171,13 +173,21 @@ impl DeviceRegistry<AccountId> for TestRegistry {
 	fn verify(_: DeviceId, _: &[u8], _: &iot_primitives::device::DeviceSignature) -> bool {
 		false
 	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(
+}
+
+/// The benchmarks' device and stream are the doubles' (`DEVICE`, `STREAM`), owned by whoever
+/// the benchmark names.
+#[cfg(feature = "runtime-benchmarks")]
+impl iot_primitives::bench::BenchmarkHelper<AccountId> for TestRegistry {
+	fn register_device(
 		owner: &AccountId,
 		_: iot_primitives::device::DeviceKey,
 	) -> Option<DeviceId> {
 		BENCH_OWNER.with(|o| *o.borrow_mut() = Some(owner.clone()));
 		Some(DEVICE)
+	}
+	fn create_stream(_: &AccountId, _: DeviceId) -> Option<StreamId> {
+		Some(STREAM)
 	}
 }
 
@@ -214,10 +224,6 @@ impl ProvenanceRecorder<AccountId> for TestRecorder {
 		RECORDED
 			.with(|r| r.borrow_mut().push((stream, sequence, reading.to_vec(), submitter.clone())));
 		Ok(sequence)
-	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn stream_for_benchmark(_: &AccountId, _: DeviceId) -> Option<StreamId> {
-		Some(STREAM)
 	}
 }
 
@@ -396,6 +402,8 @@ impl Env {
 		ext.register_extension(TransactionPoolExt::new(pool));
 		ext.register_extension(KeystoreExt(keystore.clone()));
 		ext.execute_with(|| {
+			// What the runtime's genesis does for every pallet: write its storage version.
+			<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 			System::set_block_number(1);
 			RECORDED.with(|r| r.borrow_mut().clear());
 			BENCH_OWNER.with(|o| *o.borrow_mut() = None);

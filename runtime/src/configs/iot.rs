@@ -25,6 +25,28 @@ use polkadot_sdk::{
 	sp_runtime::{generic, Permill},
 };
 
+/// The IoT pallets' benchmarks set up their devices and streams through the real registry and
+/// provenance pallets, so they measure real signature checks against real records.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct IotBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl iot_primitives::bench::BenchmarkHelper<AccountId> for IotBenchmarkHelper {
+	fn register_device(
+		owner: &AccountId,
+		key: iot_primitives::device::DeviceKey,
+	) -> Option<iot_primitives::device::DeviceId> {
+		DeviceRegistry::register_for_benchmark(owner, key)
+	}
+
+	fn create_stream(
+		owner: &AccountId,
+		device: iot_primitives::device::DeviceId,
+	) -> Option<iot_primitives::provenance::StreamId> {
+		Provenance::stream_for_benchmark(owner, device)
+	}
+}
+
 /// Bytes a device's storage needs besides its record: the key index entry (9-byte value) and a
 /// pending transfer offer (a 32-byte account). The owner index entry has no value; it and the
 /// offer count as items.
@@ -88,6 +110,8 @@ impl pallet_provenance::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = DeviceRegistry;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = IotBenchmarkHelper;
 	type StreamDeposit = StreamDeposit;
 	type AttestationDeposit = AttestationDeposit;
 	type ProductDeposit = ProductDeposit;
@@ -115,6 +139,8 @@ impl pallet_payment_channels::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = DeviceRegistry;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = IotBenchmarkHelper;
 	type ChannelDeposit = ChannelDeposit;
 	// One minute: a payee's gateway online at all notices a unilateral close in time. Channels
 	// choose longer periods for payees that are offline for longer.
@@ -137,6 +163,8 @@ impl pallet_sensor_feeds::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = DeviceRegistry;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = IotBenchmarkHelper;
 	type Recorder = Provenance;
 	type Time = Timestamp;
 	type AuthorityId = pallet_sensor_feeds::crypto::Public;

@@ -5,9 +5,11 @@
 
 const { p256 } = require('@noble/curves/p256');
 const { mnemonicGenerate } = require('@polkadot/util-crypto');
-const { u8aConcat, stringToU8a } = require('@polkadot/util');
+const { u8aConcat, stringToU8a, bnToU8a } = require('@polkadot/util');
 
 const REGISTER_TAG = stringToU8a('iot-parachain:device-registry:register:v1');
+const ROTATE_TAG = stringToU8a('iot-parachain:device-registry:rotate:v1');
+const CLAIM_TAG = stringToU8a('iot-parachain:device-registry:claim:v1');
 const KEY_VARIANT = { Ed25519: 0, Sr25519: 1, Secp256k1: 2, P256: 3 };
 
 /** SCALE(DeviceKey): the variant byte, then the raw key. */
@@ -16,8 +18,24 @@ function scaleKey(type, publicKey) {
 }
 
 /** The registration payload a device signs: tag ‖ genesis hash ‖ owner ‖ SCALE(key). */
+function registrationBytes(genesisHash, ownerRaw, type, publicKey) {
+  return u8aConcat(REGISTER_TAG, genesisHash, ownerRaw, scaleKey(type, publicKey));
+}
+
+/** `registrationBytes` on the chain of `api`, for the keyring pair `owner`. */
 function registrationPayload(api, owner, type, publicKey) {
-  return u8aConcat(REGISTER_TAG, api.genesisHash.toU8a(), owner.addressRaw, scaleKey(type, publicKey));
+  return registrationBytes(api.genesisHash.toU8a(), owner.addressRaw, type, publicKey);
+}
+
+/** What the new key signs on rotation: tag ‖ genesis hash ‖ device u64 LE ‖ rotation u32 LE ‖ SCALE(new key). */
+function rotationBytes(genesisHash, device, rotation, type, publicKey) {
+  return u8aConcat(ROTATE_TAG, genesisHash, bnToU8a(device, { bitLength: 64 }),
+    bnToU8a(rotation, { bitLength: 32 }), scaleKey(type, publicKey));
+}
+
+/** What a batch device signs when claimed: tag ‖ genesis hash ‖ batch u64 LE ‖ owner ‖ SCALE(key). */
+function claimBytes(genesisHash, batch, ownerRaw, type, publicKey) {
+  return u8aConcat(CLAIM_TAG, genesisHash, bnToU8a(batch, { bitLength: 64 }), ownerRaw, scaleKey(type, publicKey));
 }
 
 /** A device with a fresh sr25519 key. */
@@ -53,4 +71,7 @@ function eventOf(events, section, method) {
   return found.event;
 }
 
-module.exports = { registrationPayload, sr25519Device, p256Device, registerTx, eventOf };
+module.exports = {
+  scaleKey, registrationBytes, registrationPayload, rotationBytes, claimBytes,
+  sr25519Device, p256Device, registerTx, eventOf,
+};

@@ -49,6 +49,21 @@ test('each IoT call carries its whole contract in the metadata docs wallets show
   assert.match(suspend, /MaxOperators/);
 });
 
+test('every IoT pallet has view functions, listed in metadata v16', async () => {
+  const { viewFunctionNames } = require('../lib/views');
+  const names = await viewFunctionNames(ctx.api);
+  const expected = {
+    DeviceRegistry: ['device', 'device_by_key', 'devices_of', 'manufacturer', 'batch', 'operators'],
+    Provenance: ['stream', 'anchor_of', 'latest_anchor', 'anchors', 'verify_inclusion', 'attestation',
+      'attestations_of', 'attestation_valid_at'],
+    PaymentChannels: ['channel', 'channels_of', 'check_voucher'],
+    SensorFeeds: ['feed', 'latest_value', 'feeds_of_device'],
+  };
+  for (const [pallet, fns] of Object.entries(expected)) {
+    assert.deepEqual([...(names[pallet] || [])].sort(), [...fns].sort(), `view functions of ${pallet}`);
+  }
+});
+
 test('chain properties: IOT, 12 decimals, ss58 42', async () => {
   const props = await ctx.api.rpc.system.properties();
   assert.equal(props.tokenSymbol.unwrap()[0].toString(), 'IOT');

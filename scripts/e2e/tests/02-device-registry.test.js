@@ -15,6 +15,7 @@ const { u8aToHex } = require('@polkadot/util');
 const { useNode } = require('../lib/suite');
 const { signAndFinalize } = require('../lib/node');
 const devices = require('../lib/devices');
+const { callView } = require('../lib/views');
 
 const ctx = useNode();
 
@@ -73,6 +74,15 @@ test('a manufacturer registers an sr25519 device that signed its proof of posses
   assert.equal(byKey.model, 'washer-3000');
   assert.equal(byKey.owner, charlie.address);
   assert.equal(byKey.deposit, deposit.toString());
+
+  // The view functions answer with the runtime API's bytes.
+  const viaView = await callView(api, 'DeviceRegistry', 'device', [id]);
+  assert.equal(viaView.toHex(), (await api.call.deviceRegistryApi.device(id)).toHex());
+  const found = await callView(api, 'DeviceRegistry', 'device_by_key', [{ Sr25519: device.publicKey }]);
+  assert.equal(found.unwrap()[0].toNumber(), id);
+  const page = await callView(api, 'DeviceRegistry', 'devices_of', [charlie.address, null, 100]);
+  assert.ok(page.some(([d]) => d.toNumber() === id), 'the device is in its owner\'s page');
+  assert.equal(page.toHex(), (await api.call.deviceRegistryApi.devicesOf(charlie.address, null, 100)).toHex());
   // signAndSend signed `tx` in place: keep the exact bytes for the replay test.
   Object.assign(story, { device, id, signedHex: tx.toHex() });
 });

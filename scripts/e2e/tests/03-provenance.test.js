@@ -12,6 +12,7 @@ const { useNode } = require('../lib/suite');
 const { signAndFinalize } = require('../lib/node');
 const devices = require('../lib/devices');
 const provenance = require('../lib/provenance');
+const { callView } = require('../lib/views');
 
 const ctx = useNode();
 const story = {};
@@ -79,6 +80,18 @@ test('a gateway relays 1,000 device-signed readings; #537 is proven, a tampered 
 
   const latest = (await api.call.provenanceApi.latestAnchor(stream)).unwrap();
   assert.equal(latest.count.toNumber(), 1000);
+
+  // The same reads as view functions (what PAPI and subxt call): the same bytes as the runtime API.
+  const viewLatest = await callView(api, 'Provenance', 'latest_anchor', [stream]);
+  assert.equal(viewLatest.toHex(), (await api.call.provenanceApi.latestAnchor(stream)).toHex());
+  const viewAnchor = await callView(api, 'Provenance', 'anchor_of', [stream, index]);
+  assert.equal(viewAnchor.unwrap().count.toNumber(), 1000);
+  const page = await callView(api, 'Provenance', 'anchors', [stream, null, 10]);
+  assert.deepEqual(page.map((a) => a.index.toNumber()), [index]);
+  assert.equal((await callView(api, 'Provenance', 'verify_inclusion',
+    [stream, index, u8aToHex(readings[537]), 537, proof])).isTrue, true);
+  assert.equal((await callView(api, 'Provenance', 'verify_inclusion',
+    [stream, index, u8aToHex(tampered), 537, proof])).isTrue, false);
   Object.assign(story, { index, statement, signature });
 });
 

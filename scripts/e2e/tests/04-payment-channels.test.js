@@ -16,6 +16,7 @@ const { useNode } = require('../lib/suite');
 const { signAndFinalize, waitForFinalizedHeight } = require('../lib/node');
 const devices = require('../lib/devices');
 const channels = require('../lib/channels');
+const { callView } = require('../lib/views');
 
 const ctx = useNode();
 
@@ -98,6 +99,10 @@ test('Alice opens a 100 IOT channel to Bob: funds held on Bob, record deposit on
   assert.equal(record.claimed.toBigInt(), 0n);
   assert.equal(record.nonce.toNumber(), 0);
   assert.equal(u8aToHex(record.signer.asSr25519), u8aToHex(alice.publicKey));
+  const viaView = await callView(api, 'PaymentChannels', 'channel', [channel]);
+  assert.equal(viaView.unwrap().toHex(), record.toHex(), 'the stored record');
+  const ofBob = await callView(api, 'PaymentChannels', 'channels_of', [bob.address, null, 100]);
+  assert.deepEqual(ofBob.map(([id]) => id.toNumber()), [channel]);
 
   const fee = feeOf(events, alice);
   assert.ok(fee > 0n, 'opening a channel costs a fee');
@@ -173,7 +178,10 @@ test('replayed, forged, foreign-chain, wrong-channel and lower vouchers are refu
   const { channel, genesisHash, pay, bobSide, last } = story;
   const next = { channel, amount: 11n * IOT, nonce: VOUCHERS + 1 };
 
-  // The voucher Bob already redeemed.
+  // The voucher Bob already redeemed: the dry run says why before he pays a fee, then the claim.
+  const dryRun = await callView(api, 'PaymentChannels', 'check_voucher', [channel, last]);
+  assert.equal(dryRun.isErr, true);
+  assert.equal(dryRun.toHex(), (await api.call.paymentChannelsApi.checkVoucher(channel, last)).toHex());
   await assert.rejects(signAndFinalize(claimTx(api, channel, last), bob), isError('StaleNonce'));
 
   // Signed by Charlie, not by the channel's key.

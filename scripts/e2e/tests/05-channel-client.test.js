@@ -1,12 +1,12 @@
 'use strict';
-// The Rust example client of payment channels (pallets/payment-channels/client, binary
+// The Rust example client of payment channels (examples/channel-demo, binary
 // `channel-demo`) against a real node: it opens a channel from Ferdie to Dave with transactions it
 // builds and signs itself, signs 1,000 vouchers and verifies them as the payee, claims the last
 // one, and prints a RESULT line. The chain must agree with what it reports: the channel record,
 // the Claimed event, and exactly the claimed amount moving from Dave's hold to his free balance.
 // Errors must end the program with a non-zero status and a readable message.
 //
-// Build the client first: cargo build -p payment-channel-client
+// Build the client first: cargo build -p channel-demo
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -38,7 +38,7 @@ function requireBinary() {
     fs.accessSync(bin, fs.constants.X_OK);
   } catch {
     assert.fail(`channel-demo not found or not executable: ${bin}\n` +
-      'Build it with `cargo build -p payment-channel-client` (or point IOT_CHANNEL_DEMO_BIN at it).');
+      'Build it with `cargo build -p channel-demo` (or point IOT_CHANNEL_DEMO_BIN at it).');
   }
   return bin;
 }

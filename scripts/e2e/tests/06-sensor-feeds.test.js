@@ -8,12 +8,14 @@
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { u8aConcat, u8aToHex, bnToU8a, compactToU8a, stringToHex } = require('@polkadot/util');
+const { u8aToHex } = require('@polkadot/util');
 
 const { useNode } = require('../lib/suite');
 const { signAndFinalize } = require('../lib/node');
 const devices = require('../lib/devices');
 const { startSimulator } = require('../lib/sensor-sim');
+const { callView } = require('../lib/views');
+const feeds = require('../lib/feeds');
 
 const ctx = useNode();
 const story = {};
@@ -88,15 +90,21 @@ test('a registered feed gets the simulator\'s value on chain within a few blocks
   // Stored, and recorded as a provable reading of the stream by the pallet's account.
   const record = (await api.query.sensorFeeds.feeds(feed)).unwrap();
   assert.equal(record.last.unwrap().value.toString(), value.toString());
+  // The reads: view functions and the runtime API answer from the same functions.
+  const head = (await api.rpc.chain.getFinalizedHead());
+  const latest = await callView(api, 'SensorFeeds', 'latest_value', [feed], head);
+  assert.equal(latest.toHex(), (await (await api.at(head)).call.sensorFeedsApi.latestValue(feed)).toHex());
+  assert.ok(latest.unwrap().round.toBigInt() >= round.toBigInt());
+  const ofDevice = await callView(api, 'SensorFeeds', 'feeds_of_device', [deviceId, null, 100]);
+  assert.deepEqual(ofDevice.map(([id]) => id.toNumber()), [feed]);
+  assert.equal(ofDevice[0][1].stream.toNumber(), stream);
+  assert.equal((await api.call.sensorFeedsApi.feed(feed)).unwrap().device.toNumber(), deviceId);
+  assert.ok((await callView(api, 'SensorFeeds', 'feed', [feed + 1000])).isNone);
   const anchored = events.find(({ event }) => event.section === 'provenance' && event.method === 'Anchored').event.data;
   assert.equal(anchored.stream.toNumber(), stream);
   assert.equal(anchored.sequence.toString(), round.toString());
   // The reading: SCALE(FeedReading { feed, round, value, decimals, reporters }).
-  const reading = u8aConcat(
-    bnToU8a(feed, { bitLength: 64 }), bnToU8a(round.toBn(), { bitLength: 64 }),
-    bnToU8a(value.toBn(), { bitLength: 128, isNegative: true }), Uint8Array.of(1),
-    compactToU8a(1), alice.publicKey,
-  );
+  const reading = feeds.readingBytes(feed, round.toBn(), value.toBn(), 1, [alice.publicKey]);
   const proven = await ctx.node.provider.send('iot_verifyInclusion',
     [stream, anchored.index.toNumber(), u8aToHex(reading), 0, []]);
   assert.equal(proven, true, 'the recorded reading names Alice as the reporting operator');

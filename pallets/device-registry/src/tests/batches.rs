@@ -218,7 +218,7 @@ fn claim_errors() {
 				batch.proof(0),
 				claim_signature(key, 7, &CUSTOMER),
 			),
-			Error::<Test>::NotFound
+			Error::<Test>::BatchNotFound
 		);
 		assert_noop!(
 			DeviceRegistry::claim_from_batch(
@@ -260,7 +260,7 @@ fn mark_batch_compromised_errors() {
 	test(|| {
 		assert_noop!(
 			DeviceRegistry::mark_batch_compromised(RuntimeOrigin::root(), 0),
-			Error::<Test>::NotFound
+			Error::<Test>::BatchNotFound
 		);
 		setup();
 		assert_noop!(DeviceRegistry::mark_batch_compromised(signed(&MAKER), 0), BadOrigin);

@@ -35,7 +35,7 @@ fn suspend_and_resume_refuse_wrong_states() {
 			DeviceRegistry::suspend(signed(&CUSTOMER), id),
 			Error::<Test>::InvalidTransition
 		);
-		assert_noop!(DeviceRegistry::suspend(signed(&CUSTOMER), 99), Error::<Test>::NotFound);
+		assert_noop!(DeviceRegistry::suspend(signed(&CUSTOMER), 99), Error::<Test>::DeviceNotFound);
 		assert_noop!(DeviceRegistry::resume(signed(&STRANGER), id), Error::<Test>::NotOwner);
 	});
 }
@@ -195,7 +195,7 @@ fn remove_device_refunds_everything_and_keeps_the_tombstone() {
 			),
 			Error::<Test>::KeyRetired
 		);
-		assert_eq!(DeviceRegistry::device_by_key(&key.public()), None);
+		assert_eq!(DeviceRegistry::device_by_key(key.public()), None);
 		assert!(!R::verify(id, b"anything", &key.sign(b"anything")));
 	});
 }
@@ -216,6 +216,9 @@ fn remove_device_needs_a_terminal_state() {
 		assert_ok!(DeviceRegistry::mark_compromised(signed(&CUSTOMER), id));
 		assert_noop!(DeviceRegistry::remove_device(signed(&STRANGER), id), Error::<Test>::NotOwner);
 		assert_ok!(DeviceRegistry::remove_device(signed(&CUSTOMER), id));
-		assert_noop!(DeviceRegistry::remove_device(signed(&CUSTOMER), id), Error::<Test>::NotFound);
+		assert_noop!(
+			DeviceRegistry::remove_device(signed(&CUSTOMER), id),
+			Error::<Test>::DeviceNotFound
+		);
 	});
 }

@@ -15,7 +15,7 @@ fn approve_records_an_active_manufacturer() {
 		assert_eq!(info.status, ManufacturerStatus::Active);
 		assert_eq!(info.name.to_vec(), b"Acme".to_vec());
 		assert_eq!(info.metadata.to_vec(), b"ipfs://acme".to_vec());
-		assert_eq!(DeviceRegistry::manufacturer(&MAKER), Some(info));
+		assert_eq!(DeviceRegistry::manufacturer(MAKER), Some(info));
 		System::assert_last_event(
 			Event::<Test>::ManufacturerApproved { manufacturer: MAKER }.into(),
 		);
@@ -74,7 +74,7 @@ fn revoke_errors() {
 	test(|| {
 		assert_noop!(
 			DeviceRegistry::revoke_manufacturer(RuntimeOrigin::root(), MAKER),
-			Error::<Test>::NotFound
+			Error::<Test>::ManufacturerNotFound
 		);
 		approve(&MAKER);
 		assert_ok!(DeviceRegistry::revoke_manufacturer(RuntimeOrigin::root(), MAKER));

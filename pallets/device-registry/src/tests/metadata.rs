@@ -44,7 +44,7 @@ fn update_metadata_errors() {
 		let (id, _) = register(&CUSTOMER, KeyKind::Ed25519, 122);
 		assert_noop!(
 			DeviceRegistry::update_metadata(signed(&CUSTOMER), 99, metadata(b"x")),
-			Error::<Test>::NotFound
+			Error::<Test>::DeviceNotFound
 		);
 		assert_noop!(
 			DeviceRegistry::update_metadata(signed(&STRANGER), id, metadata(b"x")),

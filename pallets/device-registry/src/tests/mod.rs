@@ -38,3 +38,18 @@ pub(crate) mod prelude {
 		bytes.to_vec().try_into().unwrap()
 	}
 }
+
+/// Genesis writes the pallet's storage version; `try_state` refuses a chain whose version is not
+/// the code's (what a forgotten migration leaves behind).
+#[test]
+fn try_state_checks_the_storage_version() {
+	use crate::{mock::*, STORAGE_VERSION};
+	use polkadot_sdk::frame_support::traits::{GetStorageVersion, StorageVersion};
+	new_test_ext().execute_with(|| {
+		assert_eq!(DeviceRegistry::on_chain_storage_version(), STORAGE_VERSION);
+		assert!(DeviceRegistry::do_try_state().is_ok());
+		StorageVersion::new(0).put::<DeviceRegistry>();
+		assert!(DeviceRegistry::do_try_state().is_err());
+		STORAGE_VERSION.put::<DeviceRegistry>();
+	});
+}

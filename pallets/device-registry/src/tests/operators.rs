@@ -49,7 +49,7 @@ fn add_operator_errors() {
 		let relay = Permissions::RELAY_READINGS;
 		assert_noop!(
 			DeviceRegistry::add_operator(signed(&CUSTOMER), 99, GATEWAY, relay),
-			Error::<Test>::NotFound
+			Error::<Test>::DeviceNotFound
 		);
 		assert_noop!(
 			DeviceRegistry::add_operator(signed(&STRANGER), id, GATEWAY, relay),
@@ -131,11 +131,11 @@ fn remove_operator_errors() {
 		let (id, _) = register(&CUSTOMER, KeyKind::Sr25519, 135);
 		assert_noop!(
 			DeviceRegistry::remove_operator(signed(&CUSTOMER), 99, GATEWAY),
-			Error::<Test>::NotFound
+			Error::<Test>::DeviceNotFound
 		);
 		assert_noop!(
 			DeviceRegistry::remove_operator(signed(&CUSTOMER), id, GATEWAY),
-			Error::<Test>::NotFound
+			Error::<Test>::OperatorNotFound
 		);
 		assert_ok!(DeviceRegistry::add_operator(
 			signed(&CUSTOMER),

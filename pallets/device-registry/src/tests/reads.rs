@@ -1,17 +1,17 @@
 //! The read API served by the runtime API, and the `DeviceRegistry` trait other pallets use.
 
 use super::prelude::*;
-use iot_primitives::device::MAX_DEVICES_PAGE;
+use iot_primitives::MAX_PAGE;
 
 #[test]
 fn device_by_id_and_by_key() {
 	test(|| {
 		let (id, key) = register(&CUSTOMER, KeyKind::Secp256k1, 140);
 		let record = DeviceRegistry::device(id).unwrap();
-		assert_eq!(DeviceRegistry::device_by_key(&key.public()), Some((id, record)));
+		assert_eq!(DeviceRegistry::device_by_key(key.public()), Some((id, record)));
 		assert_eq!(DeviceRegistry::key_entry(&key.public()), Some(KeyEntry::Active(id)));
 		let unknown = TestKey::new(KeyKind::Secp256k1, 141).public();
-		assert_eq!(DeviceRegistry::device_by_key(&unknown), None);
+		assert_eq!(DeviceRegistry::device_by_key(unknown), None);
 		assert_eq!(DeviceRegistry::key_entry(&unknown), None);
 		assert_eq!(DeviceRegistry::device(99), None);
 	});
@@ -28,7 +28,7 @@ fn devices_of_an_owner_are_paginated() {
 		let mut cursor = None;
 		let mut pages = Vec::new();
 		loop {
-			let page = DeviceRegistry::devices_of(&CUSTOMER, cursor, 3);
+			let page = DeviceRegistry::devices_of(CUSTOMER, cursor, 3);
 			if page.is_empty() {
 				break;
 			}
@@ -41,34 +41,31 @@ fn devices_of_an_owner_are_paginated() {
 		seen.sort();
 		mine.sort();
 		assert_eq!(seen, mine);
-		assert!(DeviceRegistry::devices_of(&GATEWAY, None, 3).is_empty());
-		assert!(DeviceRegistry::devices_of(&CUSTOMER, None, 0).is_empty());
+		assert!(DeviceRegistry::devices_of(GATEWAY, None, 3).is_empty());
+		assert!(DeviceRegistry::devices_of(CUSTOMER, None, 0).is_empty());
 	});
 }
 
 #[test]
 fn pages_are_capped() {
 	test(|| {
-		let count = MAX_DEVICES_PAGE + 5;
+		let count = MAX_PAGE + 5;
 		let needed = Balance::from(count) * DEVICE_DEPOSIT + INITIAL_BALANCE;
 		let _ = <Balances as fungible::Mutate<_>>::set_balance(&CUSTOMER, needed);
 		for i in 0..count {
 			register(&CUSTOMER, KeyKind::Ed25519, (i + 1) as u8);
 		}
-		assert_eq!(
-			DeviceRegistry::devices_of(&CUSTOMER, None, u32::MAX).len() as u32,
-			MAX_DEVICES_PAGE
-		);
+		assert_eq!(DeviceRegistry::devices_of(CUSTOMER, None, u32::MAX).len() as u32, MAX_PAGE);
 	});
 }
 
 #[test]
 fn manufacturer_info() {
 	test(|| {
-		assert_eq!(DeviceRegistry::manufacturer(&MAKER), None);
+		assert_eq!(DeviceRegistry::manufacturer(MAKER), None);
 		approve(&MAKER);
 		assert_eq!(
-			DeviceRegistry::manufacturer(&MAKER).map(|info| info.status),
+			DeviceRegistry::manufacturer(MAKER).map(|info| info.status),
 			Some(ManufacturerStatus::Active)
 		);
 	});

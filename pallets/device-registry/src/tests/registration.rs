@@ -3,6 +3,7 @@
 use super::prelude::*;
 use p256::ecdsa::signature::Signer as _;
 
+#[docify::export]
 #[test]
 fn registers_every_key_type() {
 	test(|| {

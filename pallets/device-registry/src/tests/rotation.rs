@@ -36,8 +36,8 @@ fn rotates_through_every_key_type() {
 			// Signatures now verify against the new key only.
 			assert!(R::verify(id, b"reading", &new.sign(b"reading")));
 			assert!(!R::verify(id, b"reading", &old.sign(b"reading")));
-			assert_eq!(DeviceRegistry::device_by_key(&new.public()).map(|(d, _)| d), Some(id));
-			assert_eq!(DeviceRegistry::device_by_key(&old.public()), None);
+			assert_eq!(DeviceRegistry::device_by_key(new.public()).map(|(d, _)| d), Some(id));
+			assert_eq!(DeviceRegistry::device_by_key(old.public()), None);
 			old = new;
 		}
 		// The device keeps its id, owner and deposit.
@@ -112,7 +112,7 @@ fn rotate_errors() {
 				new.public(),
 				rotation_signature(&new, 99, 0)
 			),
-			Error::<Test>::NotFound
+			Error::<Test>::DeviceNotFound
 		);
 		assert_noop!(
 			DeviceRegistry::rotate_key(

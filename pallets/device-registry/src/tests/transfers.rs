@@ -40,8 +40,8 @@ fn manufacturer_to_dealer_to_customer() {
 		assert_eq!(record.manufacturer, Some(MAKER));
 		assert_eq!(held(HoldReason::DeviceDeposit, &DEALER), 0);
 		assert_eq!(held(HoldReason::DeviceDeposit, &CUSTOMER), DEVICE_DEPOSIT);
-		assert_eq!(DeviceRegistry::devices_of(&CUSTOMER, None, 10).len(), 1);
-		assert!(DeviceRegistry::devices_of(&DEALER, None, 10).is_empty());
+		assert_eq!(DeviceRegistry::devices_of(CUSTOMER, None, 10).len(), 1);
+		assert!(DeviceRegistry::devices_of(DEALER, None, 10).is_empty());
 	});
 }
 
@@ -65,7 +65,7 @@ fn offer_errors() {
 	test(|| {
 		assert_noop!(
 			DeviceRegistry::offer_transfer(signed(&DEALER), 9, CUSTOMER),
-			Error::<Test>::NotFound
+			Error::<Test>::DeviceNotFound
 		);
 		let (id, _) = register(&DEALER, KeyKind::Ed25519, 72);
 		assert_noop!(
@@ -90,7 +90,7 @@ fn accept_errors() {
 		let (id, _) = register(&DEALER, KeyKind::Secp256k1, 73);
 		assert_noop!(
 			DeviceRegistry::accept_transfer(signed(&CUSTOMER), id),
-			Error::<Test>::NotFound
+			Error::<Test>::TransferNotFound
 		);
 		assert_ok!(DeviceRegistry::offer_transfer(signed(&DEALER), id, CUSTOMER));
 		assert_noop!(
@@ -117,7 +117,7 @@ fn a_terminal_device_cannot_change_hands() {
 		assert!(!PendingTransfers::<Test>::contains_key(id));
 		assert_noop!(
 			DeviceRegistry::accept_transfer(signed(&CUSTOMER), id),
-			Error::<Test>::NotFound
+			Error::<Test>::TransferNotFound
 		);
 
 		let (id, _) = register(&DEALER, KeyKind::Sr25519, 75);
@@ -188,7 +188,7 @@ fn cancel_by_owner_or_recipient() {
 		);
 		assert_noop!(
 			DeviceRegistry::accept_transfer(signed(&CUSTOMER), id),
-			Error::<Test>::NotFound
+			Error::<Test>::TransferNotFound
 		);
 		assert_eq!(R::owner(id), Some(DEALER));
 	});
@@ -198,7 +198,10 @@ fn cancel_by_owner_or_recipient() {
 fn cancel_errors() {
 	test(|| {
 		let (id, _) = register(&DEALER, KeyKind::Sr25519, 79);
-		assert_noop!(DeviceRegistry::cancel_transfer(signed(&DEALER), id), Error::<Test>::NotFound);
+		assert_noop!(
+			DeviceRegistry::cancel_transfer(signed(&DEALER), id),
+			Error::<Test>::TransferNotFound
+		);
 		assert_ok!(DeviceRegistry::offer_transfer(signed(&DEALER), id, CUSTOMER));
 		assert_noop!(
 			DeviceRegistry::cancel_transfer(signed(&STRANGER), id),

@@ -28,7 +28,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn channel(id: ChannelId) -> Option<Channel>;
 
 		/// A page of the channels `who` pays or is paid through: ids after `start_after`, at
-		/// most `min(limit, 100)`.
+		/// most `min(limit, MAX_PAGE)` (100), in storage order.
 		fn channels_of(who: AccountId, start_after: Option<ChannelId>, limit: u32) -> Vec<(ChannelId, Channel)>;
 
 		/// What claiming `signed` on `channel` would pay now (the payee submitting it), or the

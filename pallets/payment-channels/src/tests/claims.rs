@@ -3,6 +3,7 @@
 use crate::{mock::*, *};
 use frame::{deps::sp_core::Pair as _, testing_prelude::*};
 
+#[docify::export]
 #[test]
 fn the_payee_receives_the_difference_since_the_last_claim() {
 	test(|| {
@@ -90,7 +91,7 @@ fn replays_and_forgeries_are_refused() {
 fn only_the_payee_claims_an_existing_channel() {
 	test(|| {
 		let channel = open(1_000);
-		assert_noop!(claim(9, signed(9, voucher(1, 1))), Error::<Test>::NotFound);
+		assert_noop!(claim(9, signed(9, voucher(1, 1))), Error::<Test>::ChannelNotFound);
 		assert_noop!(
 			PaymentChannels::claim(
 				RuntimeOrigin::signed(STRANGER),
@@ -214,7 +215,7 @@ fn claim_many_is_all_or_nothing() {
 		);
 		assert_noop!(
 			PaymentChannels::claim_many(payee.clone(), with_bad((9, signed(9, voucher(1, 1))))),
-			Error::<Test>::NotFound
+			Error::<Test>::ChannelNotFound
 		);
 		assert_noop!(
 			PaymentChannels::claim_many(payee.clone(), with_bad((a, signed(a, voucher(200, 1))))),
@@ -250,17 +251,17 @@ fn check_voucher_answers_like_a_claim_without_changing_anything() {
 	test(|| {
 		let channel = open(1_000);
 		assert_eq!(
-			PaymentChannels::check_voucher(channel, &signed(channel, voucher(300, 1))),
+			PaymentChannels::check_voucher(channel, signed(channel, voucher(300, 1))),
 			Ok(300)
 		);
 		assert_eq!(
-			PaymentChannels::check_voucher(9, &signed(9, voucher(300, 1))),
-			Err(Error::<Test>::NotFound.into())
+			PaymentChannels::check_voucher(9, signed(9, voucher(300, 1))),
+			Err(Error::<Test>::ChannelNotFound.into())
 		);
 		let mut forged = signed(channel, voucher(300, 1));
 		forged.voucher.amount = 999;
 		assert_eq!(
-			PaymentChannels::check_voucher(channel, &forged),
+			PaymentChannels::check_voucher(channel, forged.clone()),
 			Err(Error::<Test>::BadSignature.into())
 		);
 		assert_eq!(Channels::<Test>::get(channel).unwrap().claimed, 0);

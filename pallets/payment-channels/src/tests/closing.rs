@@ -20,10 +20,13 @@ fn the_payee_closes_cooperatively_with_a_last_voucher() {
 		assert_eq!(held(HoldReason::ChannelDeposit, &PAYER), 0);
 		assert!(Channels::<Test>::get(channel).is_none());
 		assert_eq!(OpenChannels::<Test>::get(PAYER), 0);
-		assert!(PaymentChannels::channels_of(&PAYER, None, 10).is_empty());
-		assert!(PaymentChannels::channels_of(&PAYEE, None, 10).is_empty());
+		assert!(PaymentChannels::channels_of(PAYER, None, 10).is_empty());
+		assert!(PaymentChannels::channels_of(PAYEE, None, 10).is_empty());
 		// Closed is closed: the id is never reused, so old vouchers name nothing.
-		assert_noop!(claim(channel, signed(channel, voucher(500, 3))), Error::<Test>::NotFound);
+		assert_noop!(
+			claim(channel, signed(channel, voucher(500, 3))),
+			Error::<Test>::ChannelNotFound
+		);
 	});
 }
 
@@ -37,7 +40,7 @@ fn close_refuses_others_and_bad_last_vouchers() {
 		);
 		assert_noop!(
 			PaymentChannels::close(RuntimeOrigin::signed(PAYEE), 9, None),
-			Error::<Test>::NotFound
+			Error::<Test>::ChannelNotFound
 		);
 		let mut forged = signed(channel, voucher(400, 1));
 		forged.voucher.amount = 1_000;
@@ -96,11 +99,11 @@ fn start_close_and_settle_refuse_bad_requests() {
 		);
 		assert_noop!(
 			PaymentChannels::start_close(RuntimeOrigin::signed(PAYER), 9),
-			Error::<Test>::NotFound
+			Error::<Test>::ChannelNotFound
 		);
 		assert_noop!(
 			PaymentChannels::settle(RuntimeOrigin::signed(PAYER), 9),
-			Error::<Test>::NotFound
+			Error::<Test>::ChannelNotFound
 		);
 		// Open, not closing, no expiry: never settles.
 		run_to(1_000);

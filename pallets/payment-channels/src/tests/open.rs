@@ -27,8 +27,8 @@ fn open_moves_the_funds_onto_the_payee_and_holds_the_record_deposit() {
 				expires_at: None,
 			}
 		);
-		assert_eq!(PaymentChannels::channels_of(&PAYER, None, 10).len(), 1);
-		assert_eq!(PaymentChannels::channels_of(&PAYEE, None, 10)[0].0, channel);
+		assert_eq!(PaymentChannels::channels_of(PAYER, None, 10).len(), 1);
+		assert_eq!(PaymentChannels::channels_of(PAYEE, None, 10)[0].0, channel);
 	});
 }
 
@@ -166,7 +166,7 @@ fn top_up_refuses_bad_requests() {
 	test(|| {
 		let channel = open(1_000);
 		let payer = RuntimeOrigin::signed(PAYER);
-		assert_noop!(PaymentChannels::top_up(payer.clone(), 9, 1), Error::<Test>::NotFound);
+		assert_noop!(PaymentChannels::top_up(payer.clone(), 9, 1), Error::<Test>::ChannelNotFound);
 		assert_noop!(
 			PaymentChannels::top_up(RuntimeOrigin::signed(PAYEE), channel, 1),
 			Error::<Test>::NotPayer

@@ -30,8 +30,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// The newest anchor of `stream`.
 		fn latest_anchor(stream: StreamId) -> Option<Anchor>;
 
-		/// Stored anchors of `stream`, newest first: at most `limit` (and at most the window),
-		/// below index `before` (the previous page's oldest; `None` for the newest page).
+		/// Stored anchors of `stream`, newest first: at most `min(limit, MAX_PAGE)` (100), never
+		/// older than the window, below index `before` (the previous page's oldest; `None` for
+		/// the newest page).
 		fn anchors(stream: StreamId, before: Option<AnchorIndex>, limit: u32) -> Vec<Anchor>;
 
 		/// Whether `reading` is reading number `leaf_index` of anchor `(stream, index)`, by its
@@ -45,7 +46,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		) -> bool;
 
 		/// A page of the attestations of `subject`: ids after `start_after`, at most
-		/// `min(limit, 100)`.
+		/// `min(limit, MAX_PAGE)` (100), in storage order.
 		fn attestations_of(subject: Subject, start_after: Option<AttestationId>, limit: u32) -> Vec<(AttestationId, Attestation)>;
 
 		/// Whether attestation `id` holds at block `at`.

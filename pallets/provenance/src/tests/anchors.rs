@@ -7,6 +7,7 @@ use frame::{deps::sp_core::Pair as _, testing_prelude::*};
 use iot_primitives::provenance::batch;
 use polkadot_sdk::polkadot_sdk_frame as frame;
 
+#[docify::export]
 #[test]
 fn a_gateway_relays_a_device_signed_batch() {
 	test(|| {
@@ -34,8 +35,8 @@ fn a_gateway_relays_a_device_signed_batch() {
 		let stored = Provenance::anchor_of(s, 0).unwrap();
 		assert_eq!((stored.root, stored.count, stored.submitter), (root, 1000, GATEWAY));
 		let proof = batch::proof::<HostBlake2>(&readings, 537).unwrap();
-		assert!(Provenance::verify_inclusion(s, 0, &readings[537], 537, &proof));
-		assert!(!Provenance::verify_inclusion(s, 0, &readings[538], 537, &proof));
+		assert!(Provenance::verify_inclusion(s, 0, readings[537].clone(), 537, proof.clone()));
+		assert!(!Provenance::verify_inclusion(s, 0, readings[538].clone(), 537, proof));
 	});
 }
 
@@ -137,7 +138,7 @@ fn anchor_input_errors() {
 		let sig = sign(0, &st);
 		assert_noop!(
 			Provenance::anchor(RuntimeOrigin::signed(GATEWAY), 0, st, sig),
-			Error::<Test>::NotFound
+			Error::<Test>::StreamNotFound
 		);
 		let s = stream();
 		let empty = statement(1, [1; 32], 0);
@@ -178,6 +179,6 @@ fn the_window_keeps_the_newest_anchors() {
 			assert_eq!(Provenance::anchor_of(s, index).unwrap().index, index);
 		}
 		assert_eq!(Anchors::<Test>::iter_prefix(s).count(), WINDOW as usize);
-		assert!(!Provenance::verify_inclusion(s, 0, b"x", 0, &[]));
+		assert!(!Provenance::verify_inclusion(s, 0, b"x".to_vec(), 0, vec![]));
 	});
 }

@@ -90,7 +90,7 @@ fn revocation_ends_validity_from_its_block() {
 		);
 		assert_noop!(
 			Provenance::revoke_attestation(RuntimeOrigin::signed(CERTIFIER), 99),
-			Error::<Test>::NotFound
+			Error::<Test>::AttestationNotFound
 		);
 	});
 }
@@ -153,7 +153,7 @@ fn supersession_replaces_an_attestation_of_the_same_subject() {
 				None,
 				Some(99)
 			),
-			Error::<Test>::NotFound
+			Error::<Test>::AttestationNotFound
 		);
 	});
 }
@@ -222,7 +222,7 @@ fn removal_needs_the_attestation_to_be_over_and_refunds() {
 		);
 		assert_noop!(
 			Provenance::remove_attestation(RuntimeOrigin::signed(CERTIFIER), 99),
-			Error::<Test>::NotFound
+			Error::<Test>::AttestationNotFound
 		);
 		System::set_block_number(6);
 		assert_ok!(Provenance::remove_attestation(RuntimeOrigin::signed(CERTIFIER), windowed));

@@ -117,7 +117,7 @@ fn the_producer_removes_a_product() {
 		);
 		assert_noop!(
 			Provenance::remove_product(RuntimeOrigin::signed(STRANGER), 5),
-			Error::<Test>::NotFound
+			Error::<Test>::ProductNotFound
 		);
 		assert_ok!(Provenance::remove_product(RuntimeOrigin::signed(STRANGER), 0));
 		assert_eq!(last_event(), Event::ProductRemoved { id: 0 });

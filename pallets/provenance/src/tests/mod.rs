@@ -7,3 +7,18 @@ mod lineage;
 mod reads;
 mod recorder;
 mod streams;
+
+/// Genesis writes the pallet's storage version; `try_state` refuses a chain whose version is not
+/// the code's (what a forgotten migration leaves behind).
+#[test]
+fn try_state_checks_the_storage_version() {
+	use crate::{mock::*, STORAGE_VERSION};
+	use polkadot_sdk::frame_support::traits::{GetStorageVersion, StorageVersion};
+	new_test_ext().execute_with(|| {
+		assert_eq!(Provenance::on_chain_storage_version(), STORAGE_VERSION);
+		assert!(Provenance::do_try_state().is_ok());
+		StorageVersion::new(0).put::<Provenance>();
+		assert!(Provenance::do_try_state().is_err());
+		STORAGE_VERSION.put::<Provenance>();
+	});
+}

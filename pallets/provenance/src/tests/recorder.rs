@@ -26,8 +26,14 @@ fn a_recorded_reading_is_an_anchor_proven_like_any_other() {
 		.unwrap();
 		let stored = Provenance::anchor_of(stream, index).unwrap();
 		assert_eq!((stored.sequence, stored.count, stored.submitter), (7, 1, GATEWAY));
-		assert!(Provenance::verify_inclusion(stream, index, &reading, 0, &[]));
-		assert!(!Provenance::verify_inclusion(stream, index, b"another reading", 0, &[]));
+		assert!(Provenance::verify_inclusion(stream, index, reading.clone(), 0, vec![]));
+		assert!(!Provenance::verify_inclusion(
+			stream,
+			index,
+			b"another reading".to_vec(),
+			0,
+			vec![]
+		));
 		// The recorder's counter is its own: the device's sequence numbers are untouched, so the
 		// device keeps anchoring from where it was.
 		assert_eq!(Streams::<Test>::get(stream).unwrap().last_sequence, None);
@@ -37,7 +43,7 @@ fn a_recorded_reading_is_an_anchor_proven_like_any_other() {
 		));
 		assert_noop!(
 			<Provenance as ProvenanceRecorder<AccountId>>::record(99, 8, &reading, 0, &GATEWAY),
-			Error::<Test>::NotFound
+			Error::<Test>::StreamNotFound
 		);
 		TestRegistry::set_active(DEVICE, false);
 		assert_noop!(

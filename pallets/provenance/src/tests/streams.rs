@@ -83,7 +83,7 @@ fn remove_stream_errors() {
 	test(|| {
 		assert_noop!(
 			Provenance::remove_stream(RuntimeOrigin::signed(OWNER), 0),
-			Error::<Test>::NotFound
+			Error::<Test>::StreamNotFound
 		);
 		let s = stream();
 		assert_noop!(

@@ -119,7 +119,7 @@ fn update_changes_the_spec_and_drops_the_pending_round() {
 		);
 		assert_noop!(
 			SensorFeeds::update_feed(RuntimeOrigin::signed(OWNER), 9, spec(1, 1)),
-			Error::<Test>::NotFound
+			Error::<Test>::FeedNotFound
 		);
 		let mut bad = spec(1, 1);
 		bad.interval = 0;
@@ -187,7 +187,7 @@ fn remove_releases_the_deposit() {
 		assert_eq!(events().last(), Some(&Event::FeedRemoved { feed }));
 		assert_noop!(
 			SensorFeeds::remove_feed(RuntimeOrigin::signed(OWNER), feed),
-			Error::<Test>::NotFound
+			Error::<Test>::FeedNotFound
 		);
 	});
 }

@@ -15,6 +15,7 @@ fn assigned(feed: FeedId, round: Round, operators: u8) -> Vec<u8> {
 	(0..operators).filter(|i| keys.contains(&operator(*i))).collect()
 }
 
+#[docify::export]
 #[test]
 fn a_quorum_settles_the_round_at_the_median_and_records_it() {
 	Env::new(3).run(|| {
@@ -144,7 +145,7 @@ fn the_call_itself_checks_again_with_typed_errors() {
 		let (report, sig) = signed_report(9, feed, 2, 1);
 		assert_noop!(dispatch(report, sig), Error::<Test>::NotOperator);
 		let (report, sig) = signed_report(1, 9, 2, 1);
-		assert_noop!(dispatch(report, sig), Error::<Test>::NotFound);
+		assert_noop!(dispatch(report, sig), Error::<Test>::FeedNotFound);
 	});
 }
 
