@@ -836,9 +836,7 @@ mod tests {
 		assert_eq!(DeviceSignature::max_encoded_len(), 66);
 	}
 
-	fn hex(bytes: &[u8]) -> String {
-		bytes.iter().fold(String::from("0x"), |out, b| out + &format!("{b:02x}"))
-	}
+	use crate::hex;
 
 	/// One key of each type: the public keys of fixed seeds (ed25519, sr25519 and secp256k1 from
 	/// `sp-core`, P-256 from `p256`).

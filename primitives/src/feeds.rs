@@ -368,9 +368,7 @@ mod tests {
 		assert_eq!(status_key(1), [STATUS_PREFIX, &1u64.to_le_bytes()].concat());
 	}
 
-	fn hex(bytes: &[u8]) -> String {
-		bytes.iter().fold(String::from("0x"), |out, b| out + &format!("{b:02x}"))
-	}
+	use crate::hex;
 
 	/// The report an operator signs, for values of every sign and both extremes.
 	fn vectors() -> serde_json::Value {

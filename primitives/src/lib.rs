@@ -58,6 +58,12 @@ pub fn page_len(limit: u32) -> usize {
 /// Test vectors: the committed file `test-vectors/<file>` must be what the code generates now.
 /// `UPDATE_TEST_VECTORS=1 cargo test -p iot-primitives` rewrites it first, after a deliberate
 /// format change (then bump the payload's tag too). The JavaScript side checks the same files.
+/// `0x`-prefixed lower-case hex, as the test-vector files write bytes.
+#[cfg(test)]
+pub(crate) fn hex(bytes: &[u8]) -> String {
+	bytes.iter().fold(String::from("0x"), |out, b| out + &format!("{b:02x}"))
+}
+
 #[cfg(test)]
 pub(crate) fn assert_vectors_current(file: &str, vectors: &serde_json::Value) {
 	let path = format!("{}/test-vectors/{file}", env!("CARGO_MANIFEST_DIR"));

@@ -167,13 +167,7 @@ mod tests {
 
 	type H = SoftwareBlake2;
 
-	fn hex(bytes: &[u8]) -> String {
-		let mut out = String::from("0x");
-		for b in bytes {
-			out.push_str(&format!("{b:02x}"));
-		}
-		out
-	}
+	use crate::hex;
 
 	/// Reading `i` of the vectors' large batch: `u64 LE time ‖ i64 LE value` (a convention of
 	/// the vectors only; the chain treats readings as opaque bytes).
