@@ -54,6 +54,8 @@ if [ "$rust" = 1 ]; then
 	step "cargo test --workspace --all-targets (unit, runtime and bench-target tests; lints)" \
 		cargo test --locked --workspace --all-targets
 	step "cargo test --workspace --doc" cargo test --locked --workspace --doc
+	step "iot-formats as firmware uses it (no std, no allocator, no sp-io)" \
+		"$REPO_ROOT/scripts/check-formats.sh"
 	# Each pallet's benchmarks run once as tests against its mock (real signatures, worst cases).
 	# They need the FRAME crates a second time, with `runtime-benchmarks`: ~6 min of a cold run,
 	# all CPU. When the end-to-end suite follows (it mostly waits for blocks), that build runs

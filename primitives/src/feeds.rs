@@ -3,25 +3,10 @@
 //! A feed is an HTTP endpoint returning JSON; a JSON pointer (RFC 6901) names the value in it.
 //! Operators' off-chain workers fetch the feed, turn the value into a fixed-point integer and
 //! report it for the feed's current *round*; the chain takes the median once a quorum reported.
-//! This module is the single definition of the report an operator signs, of the value parsing
-//! (the same code runs in every operator's worker, so honest operators agree to the unit) and of
-//! the status a worker keeps in its node's off-chain storage for the `iot_feedStatus` RPC.
-//!
-//! Notation as in [`crate::device`]: little-endian integers, `‖` concatenation.
-//!
-//! ## The report ([`ReportPayload`])
-//!
-//! | offset | size | field |
-//! |---|---|---|
-//! | 0 | 36 | tag `b"iot-parachain:sensor-feeds:report:v1"` |
-//! | 36 | 32 | genesis hash of the chain |
-//! | 68 | 8 | feed id, `u64` |
-//! | 76 | 8 | round, `u64` |
-//! | 84 | 16 | value, `i128`: the reading × 10^decimals |
-//!
-//! 100 bytes, signed by the operator's sr25519 key (key type `iotf`). The tag and genesis hash
-//! bind the report to this chain and purpose; `(feed, round, operator)` makes it single-use: the
-//! chain takes one report per operator and round.
+//! The report an operator signs and the value types are defined in [`iot_formats::feeds`]
+//! (re-exported here); this module is the single definition of the value parsing (the same code
+//! runs in every operator's worker, so honest operators agree to the unit) and of the status a
+//! worker keeps in its node's off-chain storage for the `iot_feedStatus` RPC.
 //!
 //! ## Values
 //!
@@ -33,76 +18,14 @@
 //! (`NotANumber`), even if they look numeric: a feed that changes type should fail loudly.
 
 use alloc::{string::String, vec::Vec};
-use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
 /// Key type of operators' off-chain worker keys (sr25519): `iotf`.
 pub const KEY_TYPE: polkadot_sdk::sp_core::crypto::KeyTypeId =
 	polkadot_sdk::sp_core::crypto::KeyTypeId(*b"iotf");
 
-/// Identifier of a feed; assigned sequentially by the feeds pallet.
-pub type FeedId = u64;
-
-/// Round of a feed: `block_number / polling_interval`.
-pub type Round = u64;
-
-/// Domain tag of [`ReportPayload`].
-pub const REPORT_TAG: [u8; 36] = *b"iot-parachain:sensor-feeds:report:v1";
-
-/// Largest number of decimals a feed may scale by (10^30 still fits in an `i128` with room).
-pub const MAX_DECIMALS: u8 = 18;
-
-/// How a feed's JSON value becomes the integer the chain stores.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
-)]
-pub enum FeedValueType {
-	/// A JSON integer, taken as it is (`decimals` must be 0).
-	#[codec(index = 0)]
-	Integer,
-	/// A JSON number, stored as `round(number × 10^decimals)`.
-	#[codec(index = 1)]
-	Decimal,
-	/// A JSON boolean, stored as 1 or 0.
-	#[codec(index = 2)]
-	Boolean,
-}
-
-/// What an operator signs to report a feed's value for a round. Layout in the module docs.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, Debug)]
-pub struct ReportPayload {
-	/// Always [`REPORT_TAG`].
-	pub tag: [u8; 36],
-	/// Genesis hash of the chain.
-	pub genesis_hash: [u8; 32],
-	/// The feed.
-	pub feed: FeedId,
-	/// The round reported for.
-	pub round: Round,
-	/// The value, scaled.
-	pub value: i128,
-}
-
-impl ReportPayload {
-	/// The report of `value` for `feed` in `round` on the chain with `genesis_hash`.
-	pub fn new(genesis_hash: [u8; 32], feed: FeedId, round: Round, value: i128) -> Self {
-		Self { tag: REPORT_TAG, genesis_hash, feed, round, value }
-	}
-
-	/// The bytes the operator signs.
-	pub fn signing_bytes(&self) -> Vec<u8> {
-		self.encode()
-	}
-}
+pub use iot_formats::feeds::*;
 
 /// Why fetching or reading a feed failed. Kept in the worker's status, never on chain.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]

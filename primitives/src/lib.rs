@@ -3,8 +3,10 @@
 //! Types and constants shared by the runtime, the node and every pallet. `no_std`, small, and free
 //! of FRAME so that device-side code (clients, firmware) can use the same definitions.
 //!
-//! The device, provenance and payment formats (ids, signing payloads, Merkle proofs, vouchers) are
-//! added here by the pallets that introduce them, each with its byte layout written down:
+//! The byte formats (ids, signing payloads, Merkle proofs, vouchers, feed reports) are defined in
+//! the dependency-light crate [`iot_formats`], which device firmware uses as well; each module
+//! below re-exports its formats module under the same name and adds what needs the chain's host
+//! functions or traits:
 //!
 //! - [`device`]: device keys and signatures, the registry's signing payloads, factory-batch Merkle
 //!   proofs, and the [`device::DeviceRegistry`] trait other pallets use.

@@ -1,138 +1,12 @@
 //! # Provenance formats: reading batches, their Merkle tree, the anchor a device signs
 //!
-//! A device collects readings, builds a Merkle tree over them, and signs one *anchor* statement
-//! over the tree's root; any gateway relays the anchor to the chain, which keeps only the root
-//! and small metadata. Anyone holding a reading and its proof can then show that the reading was
-//! in an anchored batch. This module is the single definition of those bytes for the runtime,
-//! for Rust clients and, through the shared test vectors in `primitives/test-vectors/`, for the
-//! JavaScript implementation in `scripts/e2e/lib/provenance.js`.
-//!
-//! Notation as in [`crate::device`]: little-endian integers, `‖` concatenation, `H` =
-//! BLAKE2b-256.
-//!
-//! ## Readings and the tree
-//!
-//! A reading is an opaque byte string in the stream's format (its schema is declared with the
-//! stream; the chain never parses readings). The tree is the one of factory batches
-//! ([`crate::device::root_from_proof`]):
-//!
-//! - leaf `i` = `H(0x00 ‖ reading_i)` ([`reading_leaf_hash`]); the reading's bytes as they are,
-//!   no length prefix (the leaf hashes exactly one reading);
-//! - inner node = `H(0x01 ‖ left ‖ right)`;
-//! - levels are paired from the left; **the last node of an odd level is promoted unchanged**;
-//! - a batch of one reading has that reading's leaf as its root;
-//! - a proof is the list of siblings from the leaf level up, skipping promoted levels; for a
-//!   batch of `count` readings its length is fixed by `(index, count)` and at most 32.
-//!
-//! ## The anchor statement ([`AnchorPayload`])
-//!
-//! | offset | size | field |
-//! |---|---|---|
-//! | 0 | 34 | tag `b"iot-parachain:provenance:anchor:v1"` |
-//! | 34 | 32 | genesis hash of the chain |
-//! | 66 | 8 | device id, `u64` |
-//! | 74 | 8 | stream id, `u64` |
-//! | 82 | 8 | sequence number, `u64`: strictly increasing per device and stream |
-//! | 90 | 32 | Merkle root of the batch |
-//! | 122 | 4 | number of readings, `u32` (≥ 1) |
-//! | 126 | 8 | time of the first reading, `u64` milliseconds since the UNIX epoch (device clock) |
-//! | 134 | 8 | time of the last reading, same unit, ≥ the first |
-//! | 142 | 1 or more | content id: `0x00` (none) or `0x01 ‖ compact(len) ‖ bytes`, e.g. an IPFS CID of the batch stored off chain |
-//!
-//! 143 bytes without a content id. The device signs these bytes with its registered key under
-//! the rules of [`crate::device::DeviceSignature`]. The tag separates anchors from every other
-//! statement a device key signs; the genesis hash binds the anchor to one chain; the sequence
-//! number makes each statement single-use and ordered, whatever the signature bytes look like
-//! (ECDSA signatures are malleable, so they are never used as replay keys).
+//! The byte formats are defined in [`iot_formats::provenance`] (re-exported here with their
+//! documentation: the reading tree, its proofs, the anchor statement and its test vectors in
+//! `primitives/test-vectors/provenance.json`); this module adds the [`ProvenanceRecorder`] trait
+//! through which other pallets record readings.
 
-use crate::device::{node_hash, root_from_proof, Blake2Hasher, DeviceId, LEAF_PREFIX};
-use alloc::vec::Vec;
-use codec::{Decode, Encode};
-
-/// Identifier of a stream of readings; assigned sequentially by the provenance pallet.
-pub type StreamId = u64;
-
-/// Domain tag of [`AnchorPayload`].
-pub const ANCHOR_TAG: [u8; 34] = *b"iot-parachain:provenance:anchor:v1";
-
-/// Merkle leaf of one reading: `H(0x00 ‖ reading)`.
-pub fn reading_leaf_hash<H: Blake2Hasher>(reading: &[u8]) -> [u8; 32] {
-	let mut data = Vec::with_capacity(reading.len().saturating_add(1));
-	data.push(LEAF_PREFIX);
-	data.extend_from_slice(reading);
-	H::blake2_256(&data)
-}
-
-/// Whether `reading` is reading number `index` of the batch anchored as `(root, count)`.
-pub fn verify_reading<H: Blake2Hasher>(
-	root: &[u8; 32],
-	count: u32,
-	reading: &[u8],
-	index: u32,
-	proof: &[[u8; 32]],
-) -> bool {
-	root_from_proof::<H>(reading_leaf_hash::<H>(reading), index, count, proof)
-		.is_some_and(|computed| computed == *root)
-}
-
-/// The statement a device signs to anchor a batch of readings. Layout in the module docs.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, Debug)]
-pub struct AnchorPayload {
-	/// Always [`ANCHOR_TAG`].
-	pub tag: [u8; 34],
-	/// Genesis hash of the chain.
-	pub genesis_hash: [u8; 32],
-	/// The signing device.
-	pub device: DeviceId,
-	/// The stream the readings belong to.
-	pub stream: StreamId,
-	/// Strictly increasing per device and stream.
-	pub sequence: u64,
-	/// Merkle root over the batch's readings.
-	pub root: [u8; 32],
-	/// Number of readings in the batch.
-	pub count: u32,
-	/// Time of the first reading, ms since the UNIX epoch.
-	pub first_timestamp: u64,
-	/// Time of the last reading, ms since the UNIX epoch.
-	pub last_timestamp: u64,
-	/// Where the batch is stored off chain (an IPFS CID, a URL), if anywhere.
-	pub content_id: Option<Vec<u8>>,
-}
-
-impl AnchorPayload {
-	/// The bytes the device signs.
-	pub fn signing_bytes(&self) -> Vec<u8> {
-		self.encode()
-	}
-}
-
-/// Building batches on the device or gateway side (std only; the runtime only verifies).
-#[cfg(feature = "std")]
-pub mod batch {
-	use super::reading_leaf_hash;
-	use crate::device::{merkle, Blake2Hasher};
-	use alloc::vec::Vec;
-
-	/// Root and count of a batch of readings; `None` for an empty batch.
-	pub fn root<H: Blake2Hasher>(readings: &[Vec<u8>]) -> Option<([u8; 32], u32)> {
-		merkle::root_of_leaves::<H>(readings.iter().map(|r| reading_leaf_hash::<H>(r)).collect())
-	}
-
-	/// Inclusion proof of reading `index`.
-	pub fn proof<H: Blake2Hasher>(readings: &[Vec<u8>], index: u32) -> Option<Vec<[u8; 32]>> {
-		merkle::proof_of_leaves::<H>(
-			readings.iter().map(|r| reading_leaf_hash::<H>(r)).collect(),
-			index,
-		)
-	}
-}
-
-/// Root of a tree given its two subtrees' roots (exposed for clients that build trees
-/// incrementally, e.g. a device that hashes readings as they arrive).
-pub fn combine<H: Blake2Hasher>(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
-	node_hash::<H>(left, right)
-}
+use crate::device::DeviceId;
+pub use iot_formats::provenance::*;
 
 /// Recording readings that do not come device-signed (a sensor feed's aggregated value) as
 /// anchors of a stream, for pallets other than provenance.
@@ -179,7 +53,7 @@ mod tests {
 		out
 	}
 
-	fn anchor(content_id: Option<Vec<u8>>, root: [u8; 32], count: u32) -> AnchorPayload {
+	fn anchor(content_id: Option<&[u8]>, root: [u8; 32], count: u32) -> AnchorPayload<'_> {
 		AnchorPayload {
 			tag: ANCHOR_TAG,
 			genesis_hash: [0x11; 32],
@@ -219,7 +93,7 @@ mod tests {
 		let large: Vec<Vec<u8>> = (0..1000).map(sample_reading).collect();
 		let (large_root, large_count) = batch::root::<H>(&large).unwrap();
 		let proof_537 = batch::proof::<H>(&large, 537).unwrap();
-		let with_cid = anchor(Some(b"bafkreigh2akiscaildc".to_vec()), large_root, large_count);
+		let with_cid = anchor(Some(b"bafkreigh2akiscaildc"), large_root, large_count);
 		let without_cid = anchor(None, large_root, large_count);
 		json!({
 			"hash": "blake2b-256",
@@ -241,7 +115,7 @@ mod tests {
 				"sequence": with_cid.sequence,
 				"firstTimestamp": with_cid.first_timestamp,
 				"lastTimestamp": with_cid.last_timestamp,
-				"contentId": hex(with_cid.content_id.as_deref().unwrap_or_default()),
+				"contentId": hex(with_cid.content_id.unwrap_or_default()),
 				"signingBytes": hex(&with_cid.signing_bytes()),
 				"signingBytesWithoutContentId": hex(&without_cid.signing_bytes()),
 			},
@@ -268,7 +142,7 @@ mod tests {
 		assert_eq!(&bytes[90..122], &[0x22; 32]);
 		assert_eq!(&bytes[122..126], &5u32.to_le_bytes());
 		assert_eq!(bytes[142], 0);
-		let with_cid = anchor(Some(vec![9; 3]), [0x22; 32], 5).signing_bytes();
+		let with_cid = anchor(Some(&[9; 3]), [0x22; 32], 5).signing_bytes();
 		assert_eq!(&with_cid[142..], &[1, 3 << 2, 9, 9, 9]);
 	}
 

@@ -1000,7 +1000,7 @@ impl<T: Config> Pallet<T> {
 		device: DeviceId,
 		stream: StreamId,
 		statement: &AnchorStatementOf<T>,
-	) -> AnchorPayload {
+	) -> AnchorPayload<'_> {
 		AnchorPayload {
 			tag: ANCHOR_TAG,
 			genesis_hash: Self::genesis_hash(),
@@ -1011,7 +1011,7 @@ impl<T: Config> Pallet<T> {
 			count: statement.count,
 			first_timestamp: statement.first_timestamp,
 			last_timestamp: statement.last_timestamp,
-			content_id: statement.content_id.as_ref().map(|cid| cid.to_vec()),
+			content_id: statement.content_id.as_ref().map(|cid| cid.as_slice()),
 		}
 	}
 
