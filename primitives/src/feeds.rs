@@ -43,7 +43,9 @@ pub const KEY_TYPE: polkadot_sdk::sp_core::crypto::KeyTypeId =
 /// Identifier of a feed; assigned sequentially by the feeds pallet.
 pub type FeedId = u64;
 
-/// Round of a feed: `block_number / polling_interval`.
+/// Round of a feed: `block_number / polling_interval`, where `block_number` is one of the
+/// sensor-feeds pallet's `BlockNumberProvider`: the relay chain's block number in the IoT
+/// runtime (one per 6 s), not the parachain's.
 pub type Round = u64;
 
 /// Domain tag of [`ReportPayload`].
@@ -158,9 +160,9 @@ impl FetchError {
 /// [`status_key`]; the `iot_feedStatus` RPC method reads it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Default)]
 pub struct FeedStatus {
-	/// Block in which the worker last tried the feed.
+	/// Parachain block after which the worker last tried the feed.
 	pub last_attempt_block: u32,
-	/// Block of the last successful fetch and report, if any.
+	/// Parachain block of the last successful fetch and report, if any.
 	pub last_success_block: Option<u32>,
 	/// Round and value of the last successful report.
 	pub last_report: Option<(Round, i128)>,
