@@ -253,7 +253,10 @@ fn expiries_and_deadlines_are_relay_block_numbers() {
 			Error::<Test>::ExpiryTooSoon
 		);
 		assert_ok!(PaymentChannels::start_close(RuntimeOrigin::signed(PAYER), 0));
-		assert_eq!(last_event(), Event::CloseStarted { channel: 0, settle_after: 1 + MIN_CHALLENGE });
+		assert_eq!(
+			last_event(),
+			Event::CloseStarted { channel: 0, settle_after: 1 + MIN_CHALLENGE }
+		);
 		run_relay_to(1 + MIN_CHALLENGE + 1);
 		assert_ok!(PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), 0));
 		// Channel 1 takes top-ups until the relay chain passes its expiry.

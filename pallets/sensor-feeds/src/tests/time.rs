@@ -97,5 +97,7 @@ fn the_worker_reports_for_the_provider_round_not_its_block_argument() {
 	assert_eq!(reports.iter().map(|(r, _)| r.round).collect::<Vec<_>>(), vec![2]);
 	// The pool, on the same state, takes it.
 	let (report, signature) = reports.into_iter().next().unwrap();
-	env.run(|| assert_ok!(submit(report, signature)));
+	env.run(|| {
+		assert_ok!(submit(report, signature));
+	});
 }
