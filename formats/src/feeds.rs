@@ -29,7 +29,9 @@ use alloc::vec::Vec;
 /// Identifier of a feed; assigned sequentially by the feeds pallet.
 pub type FeedId = u64;
 
-/// Round of a feed: `block_number / polling_interval`.
+/// Round of a feed: `block_number / polling_interval`, where `block_number` is one of the
+/// sensor-feeds pallet's `BlockNumberProvider`: the relay chain's block number in the IoT
+/// runtime (one per 6 s), not the parachain's.
 pub type Round = u64;
 
 /// Domain tag of [`ReportPayload`].

@@ -81,9 +81,9 @@ impl FetchError {
 /// [`status_key`]; the `iot_feedStatus` RPC method reads it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug, Default)]
 pub struct FeedStatus {
-	/// Block in which the worker last tried the feed.
+	/// Parachain block after which the worker last tried the feed.
 	pub last_attempt_block: u32,
-	/// Block of the last successful fetch and report, if any.
+	/// Parachain block of the last successful fetch and report, if any.
 	pub last_success_block: Option<u32>,
 	/// Round and value of the last successful report.
 	pub last_report: Option<(Round, i128)>,

@@ -137,7 +137,8 @@ pub mod token {
 // fill the state for free.
 const _: () = assert!(token::EXISTENTIAL_DEPOSIT > 0);
 
-/// Time, for a parachain with 6-second blocks.
+/// Time in parachain blocks, for a parachain with 6-second blocks (sessions, consensus). The
+/// IoT pallets' periods are in relay-chain blocks: [`relay_time`].
 pub mod time {
 	use super::BlockNumber;
 
@@ -151,6 +152,24 @@ pub mod time {
 	/// Blocks in an hour.
 	pub const HOURS: BlockNumber = MINUTES * 60;
 	/// Blocks in a day.
+	pub const DAYS: BlockNumber = HOURS * 24;
+}
+
+/// Time in relay-chain blocks: the clock of the IoT pallets' periods (payment-channel challenge
+/// periods and expiries, attestation windows, sensor-feed rounds and staleness), which the runtime
+/// reads from the relay chain (`RelaychainDataProvider`) so that they keep their length in
+/// seconds whatever the parachain's own block rate. For parachain blocks, see [`time`].
+pub mod relay_time {
+	use super::BlockNumber;
+
+	/// Relay-chain block time in milliseconds (one slot of Polkadot, Kusama and their testnets).
+	pub const RELAY_MILLISECS_PER_BLOCK: u64 = 6000;
+
+	/// Relay-chain blocks in a minute.
+	pub const MINUTES: BlockNumber = 60_000 / (RELAY_MILLISECS_PER_BLOCK as BlockNumber);
+	/// Relay-chain blocks in an hour.
+	pub const HOURS: BlockNumber = MINUTES * 60;
+	/// Relay-chain blocks in a day.
 	pub const DAYS: BlockNumber = HOURS * 24;
 }
 
@@ -168,6 +187,12 @@ mod tests {
 		assert_eq!(deposit(1, 100), 20 * MILLI_UNIT + 100 * MILLI_UNIT);
 		// Saturates instead of overflowing.
 		assert!(deposit(u32::MAX, u32::MAX) > deposit(1, 1));
+	}
+
+	#[test]
+	fn a_relay_day_is_14_400_blocks() {
+		use super::relay_time::{DAYS, HOURS, MINUTES};
+		assert_eq!((MINUTES, HOURS, DAYS), (10, 600, 14_400));
 	}
 
 	#[test]

@@ -86,6 +86,37 @@ fn alice_pays_bob_through_a_channel_in_the_dev_runtime() {
 	});
 }
 
+/// The runtime's periods count relay-chain blocks (`RelaychainDataProvider`): a unilateral close
+/// ends at the relay number the closing block saw plus the challenge period, however far the
+/// parachain's own block number is; `opened_at` records the parachain block.
+#[test]
+fn challenge_periods_count_relay_chain_blocks() {
+	use polkadot_sdk::{
+		cumulus_pallet_parachain_system::RelaychainDataProvider,
+		sp_runtime::traits::BlockNumberProvider,
+	};
+	state_of(polkadot_sdk::sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		frame_system::Pallet::<Runtime>::set_block_number(1_000);
+		RelaychainDataProvider::<Runtime>::set_block_number(5_000_000);
+		let alice = Sr25519Keyring::Alice;
+		dispatch(
+			alice,
+			ChannelCall::open {
+				payee: Sr25519Keyring::Bob.to_account_id(),
+				amount: token::UNIT,
+				signer: VoucherSigner::Key(DeviceKey::Sr25519(alice.public().0)),
+				challenge_period: 10,
+				expires_at: Some(5_000_010),
+			},
+		);
+		dispatch(alice, ChannelCall::start_close { channel: 0 });
+		let channel = PaymentChannels::channel(0).expect("open until settled");
+		assert_eq!(channel.closing_until, Some(5_000_010));
+		assert_eq!(channel.opened_at, 1_000);
+		PaymentChannels::do_try_state().expect("invariants hold");
+	});
+}
+
 fn ratio(weight: Weight, baseline: Weight) -> f64 {
 	weight.ref_time() as f64 / baseline.ref_time() as f64
 }

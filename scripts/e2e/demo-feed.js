@@ -3,8 +3,9 @@
 // Registers the demo sensor feed on a running dev chain (what `./scripts/dev.sh` does once the
 // node is up): Charlie (an approved manufacturer in the dev preset) registers a solar-inverter
 // device with a fresh key, declares a stream for it, and registers a feed on the sensor
-// simulator's /solar endpoint, every 2 blocks. The dev node's off-chain worker (Alice's operator
-// key) then brings a value on chain every round: watch `sensorFeeds.ValueUpdated` in polkadot.js.
+// simulator's /solar endpoint, every 2 relay-chain blocks (the dev chain mocks one per block).
+// The dev node's off-chain worker (Alice's operator key) then brings a value on chain every
+// round: watch `sensorFeeds.ValueUpdated` in polkadot.js.
 //
 //   node scripts/e2e/demo-feed.js [ws://127.0.0.1:9944] [http://127.0.0.1:8787]
 // Does nothing if a feed on that URL exists already (a chain kept with --base-path).
@@ -47,7 +48,7 @@ async function main() {
     interval: 2, operatorsPerRound: 1, quorum: 1,
   }), charlie);
   const feed = devices.eventOf(events, 'sensorFeeds', 'FeedRegistered').data.feed.toNumber();
-  console.log(`demo feed ${feed} registered: device ${deviceId}, stream ${stream}, ${feedUrl} → /inverter/power_w every 2 blocks`);
+  console.log(`demo feed ${feed} registered: device ${deviceId}, stream ${stream}, ${feedUrl} → /inverter/power_w every 2 relay blocks`);
   console.log(`watch sensorFeeds.ValueUpdated in polkadot.js; curl the worker's view: iot_feedStatus(${feed})`);
   await api.disconnect();
 }

@@ -71,7 +71,8 @@ struct Args {
 	/// What each voucher adds to the cumulative amount, in thousandths of a token.
 	#[arg(long, default_value_t = 1)]
 	step_milli: u64,
-	/// Challenge period in blocks [default: the runtime's minimum].
+	/// Challenge period in relay-chain blocks (6 s each, not parachain blocks) [default: the
+	/// runtime's minimum].
 	#[arg(long)]
 	challenge_period: Option<u32>,
 	/// Seconds a transaction may take to be finalized.
@@ -121,7 +122,7 @@ async fn run(args: Args) -> Result<()> {
 	let challenge_period = args.challenge_period.unwrap_or(min_period);
 	ensure!(
 		challenge_period >= min_period,
-		"--challenge-period must be at least the runtime's minimum, {min_period} blocks"
+		"--challenge-period must be at least the runtime's minimum, {min_period} relay-chain blocks"
 	);
 
 	let chain = Chain::connect(&args.url, Duration::from_secs(args.timeout_secs)).await?;

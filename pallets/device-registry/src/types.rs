@@ -168,7 +168,8 @@ pub struct DeviceRecord<AccountId, Balance, BlockNumber, Metadata> {
 	pub rotations: u32,
 	/// Deposit held from `owner` (reason `DeviceDeposit`) for this record and its indexes.
 	pub deposit: Balance,
-	/// Block of registration.
+	/// Parachain block of registration (a record: the registry has no periods, so it needs no
+	/// relay-chain clock).
 	pub registered_at: BlockNumber,
 }
 

@@ -203,8 +203,10 @@ mod benchmarks {
 		fund::<T>(&payee);
 		let channel = open_channel::<T>(&payer, &payee, &BenchKey::new(KeyKind::Sr25519, 1));
 		Pallet::<T>::start_close(RawOrigin::Signed(payer).into(), channel).expect("payer");
-		let after = frame_system::Pallet::<T>::block_number() + T::MinChallengePeriod::get();
-		frame_system::Pallet::<T>::set_block_number(after + 1u32.into());
+		// The challenge period counts blocks of the pallet's clock (the relay chain's in the
+		// runtime), not the parachain's.
+		let after = T::BlockNumberProvider::current_block_number() + T::MinChallengePeriod::get();
+		T::BlockNumberProvider::set_block_number(after + 1u32.into());
 		let anyone: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(anyone), channel);

@@ -32,15 +32,27 @@
 //!   challenge period; afterwards anyone calls [`Pallet::settle`] and the rest returns to the
 //!   payer. A channel may carry an expiry: after it, no voucher redeems and anyone may settle.
 //!
+//! ## Time: relay-chain block numbers
+//!
+//! Every period and deadline of this pallet — `challenge_period`, `expires_at`, `closing_until`,
+//! `settle_after`, `MinChallengePeriod` — is a block number of [`Config::BlockNumberProvider`],
+//! and "now" in every check against them is that provider's current number. They are promises in
+//! wall-clock time (how long a payee has to react), so our runtime uses the **relay chain's**
+//! block number (one block per 6 s, whatever the parachain's own block rate): faster parachain
+//! blocks would not shorten them. Only `opened_at` is a parachain block number (where the channel
+//! was opened). A client reads the relay number the chain last saw from
+//! `parachainSystem.lastRelayChainBlockNumber` (storage of `cumulus-pallet-parachain-system`, the
+//! relay parent of the latest block); the next block sees that number or a later one.
+//!
 //! ## Terminology
 //!
 //! - **Funds**: everything the payer put in; **claimed**: what the payee received so far;
 //!   `funds − claimed` is still held on the payee.
 //! - **Voucher key**: the key whose signatures the channel accepts, fixed when it opens.
-//! - **Challenge period**: the blocks a payee has to claim after the payer starts closing; chosen
-//!   per channel, at least `MinChallengePeriod`.
-//! - **Claim deadline**: the last block in which vouchers redeem: the earlier of the expiry and
-//!   the end of the challenge period once the payer started closing.
+//! - **Challenge period**: the relay-chain blocks a payee has to claim after the payer starts
+//!   closing; chosen per channel, at least `MinChallengePeriod`.
+//! - **Claim deadline**: the last relay-chain block number at which vouchers redeem: the earlier of
+//!   the expiry and the end of the challenge period once the payer started closing.
 //!
 //! ## Interface
 //!
@@ -172,6 +184,19 @@ pub mod pallet {
 		/// The device registry, for channels whose vouchers a registered device signs.
 		type Devices: DeviceRegistry<Self::AccountId>;
 
+		/// The clock of every period of this pallet: challenge periods, expiries (`expires_at`),
+		/// `closing_until`, `settle_after` and [`Config::MinChallengePeriod`] are block numbers of
+		/// this provider, and so is "now" whenever they are checked.
+		///
+		/// A challenge period is a wall-clock promise to the payee (time to notice a unilateral
+		/// close and claim), so it must not shrink when the chain's own blocks get faster (several
+		/// parachain blocks per relay block with elastic scaling). Our runtime uses the relay
+		/// chain's block number (`cumulus_pallet_parachain_system::RelaychainDataProvider`: one
+		/// block per 6 s whatever the parachain's rate); a solo chain may use
+		/// `frame_system::Pallet<Self>`. The number type is the system's, so the storage and
+		/// metadata types do not depend on the choice.
+		type BlockNumberProvider: BlockNumberProvider<BlockNumber = BlockNumberFor<Self>>;
+
 		/// Sets up what the benchmarks need from other pallets: a registered device (and a stream
 		/// of it). The runtime's calls the registry and provenance pallets; a mock, its doubles.
 		#[cfg(feature = "runtime-benchmarks")]
@@ -182,8 +207,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type ChannelDeposit: Get<BalanceOf<Self>>;
 
-		/// Shortest challenge period a channel may have, in blocks: the least time a payee has to
-		/// react to a unilateral close.
+		/// Shortest challenge period a channel may have, in blocks of
+		/// [`Config::BlockNumberProvider`] (relay-chain blocks in our runtime): the least time a
+		/// payee has to react to a unilateral close.
 		#[pallet::constant]
 		type MinChallengePeriod: Get<BlockNumberFor<Self>>;
 
@@ -239,7 +265,8 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A channel was opened and funded.
+		/// A channel was opened and funded. `challenge_period` and `expires_at` are in blocks of
+		/// [`Config::BlockNumberProvider`] (relay-chain blocks in our runtime).
 		Opened {
 			channel: ChannelId,
 			payer: T::AccountId,
@@ -260,7 +287,8 @@ pub mod pallet {
 		},
 		/// A hash-locked voucher was redeemed with this preimage of its lock.
 		PreimageRevealed { channel: ChannelId, lock: [u8; 32], preimage: Preimage },
-		/// The payer started closing; the payee may claim until `settle_after` (inclusive).
+		/// The payer started closing; the payee may claim until `settle_after` (inclusive), a
+		/// block number of [`Config::BlockNumberProvider`] (the relay chain's in our runtime).
 		CloseStarted { channel: ChannelId, settle_after: BlockNumberFor<T> },
 		/// The channel was closed: `paid` went to the payee over its life, `refunded` back to
 		/// the payer now.
@@ -355,11 +383,14 @@ pub mod pallet {
 		///   a key (ed25519, sr25519, secp256k1 or P-256); [`VoucherSigner::Device`] names an
 		///   active registered device, whose key at this moment is taken: rotating or suspending
 		///   the device later does not affect the channel.
-		/// - `challenge_period`: the blocks the payee keeps to claim after the payer calls
+		/// - `challenge_period`: the blocks of [`Config::BlockNumberProvider`] (relay-chain blocks
+		///   in our runtime, 6 s each) the payee keeps to claim after the payer calls
 		///   [`Pallet::start_close`]; at least [`Config::MinChallengePeriod`].
-		/// - `expires_at`: the last block in which vouchers redeem, if any; at least
-		///   `challenge_period` blocks after the current block. After it the channel takes no
-		///   top-ups and anyone may [`Pallet::settle`] it.
+		/// - `expires_at`: the last block number of [`Config::BlockNumberProvider`] (a relay-chain
+		///   block number in our runtime, not a parachain one) at which vouchers redeem, if any; at
+		///   least `challenge_period` after the provider's current number. After it the channel
+		///   takes no top-ups and anyone may [`Pallet::settle`] it. A client reads the current
+		///   relay number from `parachainSystem.lastRelayChainBlockNumber`.
 		///
 		/// Holds [`Config::ChannelDeposit`] on the payer for the record (hold reason
 		/// [`HoldReason::ChannelDeposit`]), released when the channel closes. A payer has at most
@@ -372,8 +403,8 @@ pub mod pallet {
 		/// - [`Error::ZeroAmount`]: `amount` is zero.
 		/// - [`Error::ChallengePeriodTooShort`]: `challenge_period` is below
 		///   [`Config::MinChallengePeriod`].
-		/// - [`Error::ExpiryTooSoon`]: `expires_at` is before the current block plus
-		///   `challenge_period`.
+		/// - [`Error::ExpiryTooSoon`]: `expires_at` is before the provider's current block number
+		///   plus `challenge_period`.
 		/// - [`Error::TooManyChannels`]: the payer has [`Config::MaxChannelsPerPayer`] open
 		///   channels.
 		/// - [`Error::DeviceNotFound`]: `signer` names a device that is not registered.
@@ -415,7 +446,7 @@ pub mod pallet {
 				challenge_period >= T::MinChallengePeriod::get(),
 				Error::<T>::ChallengePeriodTooShort
 			);
-			let now = frame_system::Pallet::<T>::block_number();
+			let now = T::BlockNumberProvider::current_block_number();
 			ensure!(
 				expires_at.is_none_or(|expiry| expiry >= now.saturating_add(challenge_period)),
 				Error::<T>::ExpiryTooSoon
@@ -470,7 +501,7 @@ pub mod pallet {
 					expires_at,
 					closing_until: None,
 					deposit,
-					opened_at: now,
+					opened_at: frame_system::Pallet::<T>::block_number(),
 				},
 			);
 			Self::deposit_event(Event::Opened {
@@ -500,7 +531,8 @@ pub mod pallet {
 		///   onto the payee's [`HoldReason::ChannelFunds`] hold; the channel's funds grow by it.
 		///
 		/// Only while the payer has not started closing and the channel has not expired (its expiry
-		/// block itself still takes top-ups).
+		/// block itself still takes top-ups; blocks of [`Config::BlockNumberProvider`], relay-chain
+		/// blocks in our runtime).
 		///
 		/// ## Errors
 		///
@@ -509,7 +541,8 @@ pub mod pallet {
 		/// - [`Error::NotPayer`]: the caller is not the channel's payer.
 		/// - [`Error::ZeroAmount`]: `amount` is zero.
 		/// - [`Error::Closing`]: the payer started closing the channel.
-		/// - [`Error::Expired`]: the current block is after the channel's expiry.
+		/// - [`Error::Expired`]: the provider's current block number (the relay chain's in our
+		///   runtime) is after the channel's expiry.
 		/// - [`Error::Overflow`]: the channel's funds would overflow.
 		/// - `TokenError::FundsUnavailable`: the payer's free balance cannot pay `amount` and keep
 		///   its existential deposit.
@@ -533,7 +566,7 @@ pub mod pallet {
 			ensure!(record.payer == who, Error::<T>::NotPayer);
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			ensure!(record.closing_until.is_none(), Error::<T>::Closing);
-			let now = frame_system::Pallet::<T>::block_number();
+			let now = T::BlockNumberProvider::current_block_number();
 			ensure!(record.expires_at.is_none_or(|expiry| now <= expiry), Error::<T>::Expired);
 			record.funds = record.funds.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 			T::Currency::transfer_and_hold(
@@ -574,7 +607,8 @@ pub mod pallet {
 		/// must be covered in full instead, since the claim publishes its preimage. The amount is
 		/// released from the payee's [`HoldReason::ChannelFunds`] hold into its free balance.
 		/// Vouchers redeem until the claim deadline: the earlier of the expiry and the end of the
-		/// challenge period once the payer started closing.
+		/// challenge period once the payer started closing, compared with the current block number
+		/// of [`Config::BlockNumberProvider`] (the relay chain's in our runtime).
 		///
 		/// ## Errors
 		///
@@ -740,7 +774,9 @@ pub mod pallet {
 		///
 		/// - `channel`: the channel's id.
 		///
-		/// The challenge period ends at the current block plus the channel's challenge period, and
+		/// The challenge period ends at the current block number of [`Config::BlockNumberProvider`]
+		/// (the relay chain's in our runtime, read by clients from
+		/// `parachainSystem.lastRelayChainBlockNumber`) plus the channel's challenge period, and
 		/// the claim deadline becomes the earlier of that and the expiry (for an expired channel,
 		/// already past). Top-ups are refused from now on. No funds move.
 		///
@@ -753,8 +789,10 @@ pub mod pallet {
 		///
 		/// ## Events
 		///
-		/// - [`Event::CloseStarted`]: always, with `settle_after`, the claim deadline: the payee
-		///   may claim up to that block included, [`Pallet::settle`] succeeds from the next one.
+		/// - [`Event::CloseStarted`]: always, with `settle_after`, the claim deadline, a relay-chain
+		///   block number in our runtime: the payee may claim while the relay number is at most
+		///   that, [`Pallet::settle`] succeeds once it is past it (however many parachain blocks
+		///   that takes).
 		///
 		/// ## Complexity
 		///
@@ -766,7 +804,7 @@ pub mod pallet {
 			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 			ensure!(record.payer == who, Error::<T>::NotPayer);
 			ensure!(record.closing_until.is_none(), Error::<T>::AlreadyClosing);
-			let now = frame_system::Pallet::<T>::block_number();
+			let now = T::BlockNumberProvider::current_block_number();
 			record.closing_until = Some(now.saturating_add(record.challenge_period));
 			let settle_after = record.claim_deadline().unwrap_or(now);
 			Channels::<T>::insert(channel, record);
@@ -795,8 +833,9 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
-		/// - [`Error::StillOpen`]: the current block is not after the claim deadline, or the
-		///   channel has no deadline (no expiry and the payer has not started closing).
+		/// - [`Error::StillOpen`]: the current block number of [`Config::BlockNumberProvider`] (the
+		///   relay chain's in our runtime) is not after the claim deadline, or the channel has no
+		///   deadline (no expiry and the payer has not started closing).
 		///
 		/// ## Events
 		///
@@ -812,7 +851,7 @@ pub mod pallet {
 		pub fn settle(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {
 			ensure_signed(origin)?;
 			let record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
-			let now = frame_system::Pallet::<T>::block_number();
+			let now = T::BlockNumberProvider::current_block_number();
 			ensure!(
 				record.claim_deadline().is_some_and(|deadline| now > deadline),
 				Error::<T>::StillOpen
@@ -893,7 +932,7 @@ impl<T: Config> Pallet<T> {
 		record: &ChannelOf<T>,
 		signed: &SignedVoucherOf<T>,
 	) -> Result<BalanceOf<T>, DispatchError> {
-		let now = frame_system::Pallet::<T>::block_number();
+		let now = T::BlockNumberProvider::current_block_number();
 		ensure!(
 			record.claim_deadline().is_none_or(|deadline| now <= deadline),
 			Error::<T>::ClaimPeriodOver

@@ -2,7 +2,7 @@
 //! registry test double and 32-byte accounts so vouchers are signed with the real layout.
 
 use crate::{self as pallet_payment_channels, *};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use frame::{
 	deps::{
 		sp_core::{sr25519, Pair as _},
@@ -56,6 +56,7 @@ impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = TestRegistry;
+	type BlockNumberProvider = MockRelay;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestRegistry;
 	type ChannelDeposit = ConstU64<CHANNEL_DEPOSIT>;
@@ -63,6 +64,27 @@ impl Config for Test {
 	type MaxChannelsPerPayer = ConstU32<MAX_CHANNELS>;
 	type MaxClaims = ConstU32<MAX_CLAIMS>;
 	type WeightInfo = ();
+}
+
+thread_local! {
+	/// The mock relay chain's block number: a clock of its own, apart from `frame_system`'s.
+	static RELAY_BLOCK: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The pallet's `BlockNumberProvider` in the tests: the mock relay chain's block number, not
+/// `frame_system`'s, so that a test shows which clock the pallet reads.
+pub struct MockRelay;
+
+impl BlockNumberProvider for MockRelay {
+	type BlockNumber = u64;
+
+	fn current_block_number() -> u64 {
+		RELAY_BLOCK.with(Cell::get)
+	}
+
+	fn set_block_number(block: u64) {
+		RELAY_BLOCK.with(|b| b.set(block));
+	}
 }
 
 /// A device as the test double knows it.
@@ -167,6 +189,7 @@ pub fn new_test_ext() -> TestState {
 		// What the runtime's genesis does for every pallet: write its storage version.
 		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 		System::set_block_number(1);
+		MockRelay::set_block_number(1);
 		DEVICES.with(|d| d.borrow_mut().clear());
 		TestRegistry::add(DEVICE, TestDevice { owner: PAYER, key: device_key(), active: true });
 	});
@@ -258,6 +281,24 @@ pub fn events() -> Vec<Event<Test>> {
 		.collect()
 }
 
+/// Moves both clocks to `block`: the parachain's (`frame_system`) and the mock relay chain's
+/// (the pallet's `BlockNumberProvider`), one relay block per parachain block as today.
 pub fn run_to(block: u64) {
 	System::set_block_number(block);
+	MockRelay::set_block_number(block);
+}
+
+/// Moves the parachain's block number only (fast parachain blocks, the relay chain stands still).
+pub fn run_parachain_to(block: u64) {
+	System::set_block_number(block);
+}
+
+/// Moves the relay chain's block number only (the pallet's clock).
+pub fn run_relay_to(block: u64) {
+	MockRelay::set_block_number(block);
+}
+
+/// The pallet's "now": the mock relay chain's block number.
+pub fn relay_now() -> u64 {
+	MockRelay::current_block_number()
 }

@@ -65,6 +65,10 @@ pub struct SignedVoucher<Balance> {
 ///
 /// Money: `funds` is held on the payee (hold reason `ChannelFunds`); `claimed ≤ funds`; the payee
 /// can receive `funds − claimed` more. `deposit` is held on the payer for this record.
+///
+/// Time: `challenge_period`, `expires_at` and `closing_until` are in blocks of the pallet's
+/// `Config::BlockNumberProvider` (relay-chain block numbers in our runtime); `opened_at` is a
+/// parachain block number. Both have the type `BlockNumber`.
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
@@ -84,21 +88,25 @@ pub struct Channel<AccountId, Balance, BlockNumber> {
 	pub claimed: Balance,
 	/// Nonce of the last voucher redeemed; 0 before the first (vouchers start at 1).
 	pub nonce: u64,
-	/// Blocks the payee has to claim after the payer starts closing.
+	/// Blocks of the provider (relay-chain blocks in our runtime) the payee has to claim after the
+	/// payer starts closing.
 	pub challenge_period: BlockNumber,
-	/// Last block in which vouchers are redeemed, if the channel expires.
+	/// Last provider block number (relay-chain block number in our runtime) at which vouchers are
+	/// redeemed, if the channel expires.
 	pub expires_at: Option<BlockNumber>,
-	/// Set when the payer starts closing: the last block in which the payee may still claim.
+	/// Set when the payer starts closing: the last provider block number (relay-chain block number
+	/// in our runtime) at which the payee may still claim.
 	pub closing_until: Option<BlockNumber>,
 	/// Held on the payer for this record.
 	pub deposit: Balance,
-	/// Block in which the channel was opened.
+	/// Parachain block in which the channel was opened (a record only, never compared with a
+	/// period).
 	pub opened_at: BlockNumber,
 }
 
 impl<AccountId, Balance, BlockNumber: Copy + Ord> Channel<AccountId, Balance, BlockNumber> {
-	/// The last block in which the payee may claim: the earlier of the expiry and the end of the
-	/// challenge period, if either is set.
+	/// The last provider block number (relay-chain block number in our runtime) at which the payee
+	/// may claim: the earlier of the expiry and the end of the challenge period, if either is set.
 	pub fn claim_deadline(&self) -> Option<BlockNumber> {
 		match (self.expires_at, self.closing_until) {
 			(Some(expiry), Some(closing)) => Some(expiry.min(closing)),

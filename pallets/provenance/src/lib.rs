@@ -24,9 +24,9 @@
 //!   "is this reading number `i` of anchor `(stream, index)`" from the reading's bytes and its
 //!   Merkle proof.
 //! - **Attestations.** Any account attests a claim (a hash, an optional schema) about a device, a
-//!   stream, an anchor or a product, for a window of blocks; it may supersede its own earlier
-//!   attestation of the same subject and revoke its attestations. Deposit-backed; removable once
-//!   no longer valid.
+//!   stream, an anchor or a product, for a window of relay-chain blocks (see *Time* below); it may
+//!   supersede its own earlier attestation of the same subject and revoke its attestations.
+//!   Deposit-backed; removable once no longer valid.
 //! - **Lineage.** [`Pallet::anchor_product`] anchors a derived product (a monthly report) with
 //!   the list of input anchors, each of which must be stored at that moment.
 //!
@@ -36,6 +36,22 @@
 //!   **sequence number**: the device's own counter, signed, strictly increasing per stream.
 //! - **Window**: the anchors a stream stores, indices `anchor_count - AnchorWindow ..
 //!   anchor_count`.
+//!
+//! ## Time: relay-chain block numbers for validity, parachain ones for records
+//!
+//! An attestation's validity window is a promise in wall-clock time ("calibrated until the end
+//! of the year"), so it must not shrink when parachain blocks get faster (block bundling,
+//! elastic scaling). `valid_from`, `valid_until`, `superseded_at`, `revoked_at` and the `at` of
+//! [`Pallet::attestation_valid_at`] (view function and runtime API) are therefore block numbers
+//! of [`Config::BlockNumberProvider`], which our runtime sets to the **relay chain's** block
+//! number (one per 6 s), and "now" in [`Pallet::remove_attestation`]'s expiry check is that
+//! provider's current number. A client reads the relay number the chain last saw from
+//! `parachainSystem.lastRelayChainBlockNumber` (the relay parent of the latest block; the next
+//! block sees that number or a later one).
+//!
+//! Fields that only record in which block something happened — a stream's `created_at`, an
+//! anchor's and a product's `anchored_at` — are **parachain** block numbers, as before: they are
+//! never compared with a period. Both kinds have the same type (`u32` in our runtime).
 //!
 //! ## Calls
 //!
@@ -173,6 +189,21 @@ pub mod pallet {
 
 		/// The device registry: who owns a device, whether it is active, its signatures.
 		type Devices: DeviceRegistry<Self::AccountId>;
+
+		/// The clock of attestation windows: `valid_from`, `valid_until`, `superseded_at`,
+		/// `revoked_at` and the `at` of [`Pallet::attestation_valid_at`] are block numbers of this
+		/// provider, and so is "now" when an attestation is superseded, revoked or checked for
+		/// expiry.
+		///
+		/// A validity window is a wall-clock promise, so it must not shrink when the chain's own
+		/// blocks get faster (several parachain blocks per relay block with elastic scaling). Our
+		/// runtime uses the relay chain's block number
+		/// (`cumulus_pallet_parachain_system::RelaychainDataProvider`: one block per 6 s whatever
+		/// the parachain's rate); a solo chain may use `frame_system::Pallet<Self>`. The number
+		/// type is the system's, so the storage and metadata types do not depend on the choice.
+		/// Records of where something happened (`created_at`, `anchored_at`) stay parachain block
+		/// numbers.
+		type BlockNumberProvider: BlockNumberProvider<BlockNumber = BlockNumberFor<Self>>;
 
 		/// Sets up what the benchmarks need from other pallets: a registered device (and a stream
 		/// of it). The runtime's calls the registry and provenance pallets; a mock, its doubles.
@@ -576,7 +607,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Attest `claim_hash` about `subject` for blocks `valid_from ..= valid_until`.
+		/// Attest `claim_hash` about `subject` for relay-chain blocks `valid_from ..= valid_until`.
 		///
 		/// Any account may attest a claim (a certificate, a calibration report) about a device, a
 		/// stream, an anchored batch or a derived product, and may replace its own earlier
@@ -593,16 +624,19 @@ pub mod pallet {
 		/// - `claim_hash`: the hash of the claim document.
 		/// - `schema`: the claim's schema, if any, at most [`Config::MaxSchemaLen`] bytes.
 		/// - `valid_from`, `valid_until`: the first and the last block of validity (`None`:
-		///   open-ended), `valid_from` ≤ `valid_until`; not checked against the current block.
+		///   open-ended), `valid_from` ≤ `valid_until`, as block numbers of
+		///   [`Config::BlockNumberProvider`]: **relay-chain** block numbers in our runtime (6 s
+		///   each), not parachain ones; a client reads the current one from
+		///   `parachainSystem.lastRelayChainBlockNumber`. Not checked against the current number.
 		/// - `supersedes`: an earlier attestation of the caller about the same subject, neither
 		///   revoked nor superseded (an expired one may be superseded). It stops being valid from
-		///   this block on.
+		///   the provider's current block number on (its `superseded_at`).
 		///
 		/// The attestation gets the next [`AttestationId`]. [`Config::AttestationDeposit`] is held
 		/// from the attester ([`HoldReason::AttestationDeposit`]) until the attestation is removed
 		/// with [`Pallet::remove_attestation`]; a superseded attestation keeps its deposit until it
 		/// is removed too. [`Pallet::attestation_valid_at`] says whether an attestation holds at a
-		/// given block.
+		/// given relay-chain block number.
 		///
 		/// ## Errors
 		///
@@ -644,7 +678,7 @@ pub mod pallet {
 			let attester = ensure_signed(origin)?;
 			ensure!(Self::subject_exists(&subject), Error::<T>::SubjectNotFound);
 			ensure!(valid_until.is_none_or(|until| valid_from <= until), Error::<T>::BadValidity);
-			let now = frame_system::Pallet::<T>::block_number();
+			let now = T::BlockNumberProvider::current_block_number();
 			let replaced = match supersedes {
 				Some(old_id) => {
 					let mut old =
@@ -689,7 +723,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Withdraw attestation `id` from this block on.
+		/// Withdraw attestation `id` from the current relay-chain block number on.
 		///
 		/// The attestation stays stored, so its history can still be read, and keeps its deposit
 		/// until it is removed with [`Pallet::remove_attestation`].
@@ -701,7 +735,9 @@ pub mod pallet {
 		/// ## Details
 		///
 		/// - `id`: an attestation of the caller, not yet revoked; a superseded one can still be
-		///   revoked. It no longer holds from this block on.
+		///   revoked. It no longer holds from the current block number of
+		///   [`Config::BlockNumberProvider`] on (the relay chain's in our runtime), which becomes
+		///   its `revoked_at`.
 		///
 		/// ## Errors
 		///
@@ -725,7 +761,7 @@ pub mod pallet {
 				Attestations::<T>::get(id).ok_or(Error::<T>::AttestationNotFound)?;
 			ensure!(attestation.attester == who, Error::<T>::NotAttester);
 			ensure!(attestation.revoked_at.is_none(), Error::<T>::NoLongerValid);
-			attestation.revoked_at = Some(frame_system::Pallet::<T>::block_number());
+			attestation.revoked_at = Some(T::BlockNumberProvider::current_block_number());
 			Attestations::<T>::insert(id, attestation);
 			Self::deposit_event(Event::AttestationRevoked { id });
 			Ok(())
@@ -734,7 +770,8 @@ pub mod pallet {
 		/// Delete attestation `id` once it is over, and release its deposit.
 		///
 		/// An attestation is over when it is revoked, superseded or expired (its last block of
-		/// validity is before the current block), so a live claim cannot vanish silently.
+		/// validity is before the current block number of [`Config::BlockNumberProvider`], a
+		/// relay-chain block number in our runtime), so a live claim cannot vanish silently.
 		///
 		/// ## Dispatch Origin
 		///
@@ -767,7 +804,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let attestation = Attestations::<T>::get(id).ok_or(Error::<T>::AttestationNotFound)?;
 			ensure!(attestation.attester == who, Error::<T>::NotAttester);
-			let now = frame_system::Pallet::<T>::block_number();
+			let now = T::BlockNumberProvider::current_block_number();
 			let expired = attestation.valid_until.is_some_and(|until| until < now);
 			ensure!(
 				expired || attestation.revoked_at.is_some() || attestation.superseded_at.is_some(),
@@ -979,7 +1016,11 @@ pub mod pallet {
 				.collect()
 		}
 
-		/// Whether attestation `id` holds at block `at` (exists, not revoked, inside its window).
+		/// Whether attestation `id` holds at block number `at` of [`Config::BlockNumberProvider`]
+		/// (exists, not revoked or superseded by then, inside its window). In our runtime `at` is a
+		/// **relay-chain** block number, like the window; the current one is
+		/// `parachainSystem.lastRelayChainBlockNumber`. The answer is as of the block the query
+		/// runs at: a later revocation is not known yet.
 		pub fn attestation_valid_at(id: AttestationId, at: BlockNumberFor<T>) -> bool {
 			Attestations::<T>::get(id).is_some_and(|attestation| attestation.is_valid_at(at))
 		}

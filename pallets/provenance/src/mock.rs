@@ -2,7 +2,7 @@
 //! registry test double and 32-byte accounts so signed statements have the real layout.
 
 use crate::{self as pallet_provenance, *};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use frame::{
 	deps::{
 		sp_core::{sr25519, Pair as _},
@@ -56,6 +56,7 @@ impl Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = TestRegistry;
+	type BlockNumberProvider = MockRelay;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestRegistry;
 	type StreamDeposit = ConstU64<STREAM_DEPOSIT>;
@@ -67,6 +68,34 @@ impl Config for Test {
 	type MaxSchemaLen = ConstU32<32>;
 	type MaxInputs = ConstU32<MAX_INPUTS>;
 	type WeightInfo = ();
+}
+
+thread_local! {
+	/// The mock relay chain's block number: a clock of its own, apart from `frame_system`'s.
+	static RELAY_BLOCK: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The pallet's `BlockNumberProvider` in the tests: the mock relay chain's block number, not
+/// `frame_system`'s, so that a test shows which clock the pallet reads.
+pub struct MockRelay;
+
+impl BlockNumberProvider for MockRelay {
+	type BlockNumber = u64;
+
+	fn current_block_number() -> u64 {
+		RELAY_BLOCK.with(Cell::get)
+	}
+
+	fn set_block_number(block: u64) {
+		RELAY_BLOCK.with(|b| b.set(block));
+	}
+}
+
+/// Moves both clocks to `block`: the parachain's (`frame_system`) and the mock relay chain's
+/// (the pallet's `BlockNumberProvider`), one relay block per parachain block.
+pub fn run_to(block: u64) {
+	System::set_block_number(block);
+	MockRelay::set_block_number(block);
 }
 
 /// A device as the test double knows it.
@@ -178,6 +207,7 @@ pub fn new_test_ext() -> TestState {
 		// What the runtime's genesis does for every pallet: write its storage version.
 		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 		System::set_block_number(1);
+		MockRelay::set_block_number(1);
 		DEVICES.with(|d| d.borrow_mut().clear());
 		TestRegistry::add(
 			DEVICE,

@@ -120,7 +120,7 @@ pub struct Stream<AccountId, Balance, BlockNumber, Label, Schema> {
 	pub anchor_count: AnchorIndex,
 	/// Held from `owner`: the record and a full window of anchors.
 	pub deposit: Balance,
-	/// Block of creation.
+	/// Parachain block of creation (a record, not compared with any period).
 	pub created_at: BlockNumber,
 }
 
@@ -143,7 +143,7 @@ pub struct Anchor<AccountId, BlockNumber, ContentId> {
 	pub content_id: Option<ContentId>,
 	/// Who relayed it (and paid the fee).
 	pub submitter: AccountId,
-	/// Block it was anchored in.
+	/// Parachain block it was anchored in (a record, not compared with any period).
 	pub anchored_at: BlockNumber,
 }
 
@@ -176,6 +176,10 @@ pub enum Subject {
 }
 
 /// A third party's claim about a subject, valid for a window of blocks.
+///
+/// Every block number here (`valid_from`, `valid_until`, `superseded_at`, `revoked_at`) is one of
+/// the pallet's `Config::BlockNumberProvider`: a **relay-chain** block number in our runtime, not
+/// a parachain one.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct Attestation<AccountId, Balance, BlockNumber, Schema> {
 	/// Who attests; holds `deposit`.
@@ -186,15 +190,17 @@ pub struct Attestation<AccountId, Balance, BlockNumber, Schema> {
 	pub claim_hash: [u8; 32],
 	/// Schema of the claim, if any.
 	pub schema: Option<Schema>,
-	/// First block of validity.
+	/// First block of validity (relay-chain block number in our runtime).
 	pub valid_from: BlockNumber,
-	/// Last block of validity (`None`: open-ended).
+	/// Last block of validity (`None`: open-ended; relay-chain block number in our runtime).
 	pub valid_until: Option<BlockNumber>,
 	/// The earlier attestation this one replaces.
 	pub supersedes: Option<AttestationId>,
-	/// Block from which a later attestation replaced this one.
+	/// Block number from which a later attestation replaced this one (the provider's number when
+	/// it was superseded: relay-chain in our runtime).
 	pub superseded_at: Option<BlockNumber>,
-	/// Block from which the attester withdrew it.
+	/// Block number from which the attester withdrew it (the provider's number when it was
+	/// revoked: relay-chain in our runtime).
 	pub revoked_at: Option<BlockNumber>,
 	/// Held from `attester`.
 	pub deposit: Balance,
@@ -203,8 +209,8 @@ pub struct Attestation<AccountId, Balance, BlockNumber, Schema> {
 impl<AccountId, Balance, BlockNumber: PartialOrd + Copy, Schema>
 	Attestation<AccountId, Balance, BlockNumber, Schema>
 {
-	/// Whether the attestation holds at block `at`: inside its window, not yet revoked and not
-	/// yet superseded.
+	/// Whether the attestation holds at block number `at` (of the provider, like the fields):
+	/// inside its window, not yet revoked and not yet superseded.
 	pub fn is_valid_at(&self, at: BlockNumber) -> bool {
 		self.valid_from <= at
 			&& self.valid_until.is_none_or(|until| at <= until)
@@ -228,6 +234,6 @@ pub struct Product<AccountId, Balance, BlockNumber, ContentId, Inputs> {
 	pub inputs: Inputs,
 	/// Held from `producer`.
 	pub deposit: Balance,
-	/// Block it was anchored in.
+	/// Parachain block it was anchored in (a record, not compared with any period).
 	pub anchored_at: BlockNumber,
 }

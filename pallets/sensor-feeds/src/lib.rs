@@ -6,18 +6,18 @@
 //! ## Overview
 //!
 //! - **Feeds** are registered by a device's owner or an operator of the device with
-//!   `MANAGE_FEEDS`: URL, JSON pointer, value type, decimals, unit, polling interval in blocks,
-//!   and the device stream the values belong to (a stream of the provenance pallet, checked
-//!   through [`ProvenanceRecorder`]). Deposit-backed; updated by their owner, removed by their
-//!   owner or the device's current owner.
+//!   `MANAGE_FEEDS`: URL, JSON pointer, value type, decimals, unit, polling interval in
+//!   relay-chain blocks (see *Time* below), and the device stream the values belong to (a stream
+//!   of the provenance pallet, checked through [`ProvenanceRecorder`]). Deposit-backed; updated
+//!   by their owner, removed by their owner or the device's current owner.
 //! - **Operators** are a governance-managed set of off-chain worker keys of our own key type
-//!   `iotf` (sr25519). Each round of a feed (`block / interval`) is assigned to
+//!   `iotf` (sr25519). Each round of a feed (`relay block / interval`) is assigned to
 //!   `operators_per_round` operators, chosen deterministically from `H(feed ‖ round)`, so the
 //!   work rotates and no operator can pick its rounds.
-//! - **The worker** ([`Pallet::offchain_worker`]): on each block, for every feed whose round of
-//!   the next block (where the pool checks the report and where it is included) is not settled
-//!   and is assigned to a key in the node's keystore, it GETs the URL (all due feeds at once,
-//!   with a deadline and a response-size limit), reads the value
+//! - **The worker** ([`Pallet::offchain_worker`]): on each block, for every feed whose current
+//!   round (of the provider's current block number, which the pool checks the report against) is
+//!   not settled and is assigned to a key in the node's keystore, it GETs the URL (all due feeds
+//!   at once, with a deadline and a response-size limit), reads the value
 //!   ([`iot_primitives::feeds::parse_value`]), and submits `report` as an **authorized
 //!   unsigned transaction** carrying the report signed by the operator key. Why not a signed
 //!   transaction: the operator key needs no funds and no account, and there is no account nonce
@@ -29,20 +29,37 @@
 //!   off-chain storage ([`iot_primitives::feeds::FeedStatus`]), which the node's
 //!   `iot_feedStatus` RPC method serves.
 //! - **Aggregation**: once `quorum` assigned operators reported for the round, the value is the
-//!   median, stored with its round and block; reports further than `OutlierTolerance` from the
-//!   median are named in `OutlierReported`. The value is recorded as a reading of the feed's
-//!   stream through [`ProvenanceRecorder`]; the reading names the reporting operators.
+//!   median, stored with its round and (parachain) block; reports further than
+//!   `OutlierTolerance` from the median are named in `OutlierReported`. The value is recorded as
+//!   a reading of the feed's stream through [`ProvenanceRecorder`]; the reading names the
+//!   reporting operators.
 //! - **Bad input** (unreachable host, timeout, HTTP errors, a huge body, invalid JSON, a missing
 //!   field, a non-numeric value) produces no transaction, only a status in the node. Feeds that
 //!   stop settling for `StaleAfterRounds` rounds are flagged by `FeedStale` (checked in
 //!   `on_initialize`, `StaleChecksPerBlock` feeds per block, round robin); the next value clears
 //!   the flag.
 //!
+//! ## Time: relay-chain block numbers
+//!
+//! A feed's interval is a promise in wall-clock time (fetched every 12 s, flagged stale after a
+//! minute), so it must not shrink when parachain blocks get faster (block bundling, elastic
+//! scaling). Rounds ([`Pallet::round_at`]), `interval`, `MinInterval`, `registered_at` and the
+//! stale check therefore count block numbers of [`Config::BlockNumberProvider`], which our runtime
+//! sets to the **relay chain's** block number (one per 6 s). "Now" is that provider's current
+//! number everywhere: in `report` and its pool check, in `update_feed`, in the stale check of
+//! `on_initialize` (which, in a parachain, sees the relay number of the *previous* block: the
+//! relay-chain data of a block are set by its first inherent, after `on_initialize`), and in the
+//! off-chain worker, which ignores the parachain block number `offchain_worker` is given except
+//! for its status and logs. A client reads the relay number the chain last saw from
+//! `parachainSystem.lastRelayChainBlockNumber` (the relay parent of the latest block): the
+//! current round of a feed is that number divided by its interval. A settled value's `at` is the
+//! **parachain** block in which the quorum was reached (a record; the stale check uses rounds).
+//!
 //! ## Terminology
 //!
-//! - **Round**: `block / interval` of a feed; at most one value per round. Only the current
-//!   round collects reports, and a round that misses its quorum is dropped when the next one
-//!   gets its first report.
+//! - **Round**: `relay block number / interval` of a feed; at most one value per round. Only the
+//!   current round collects reports, and a round that misses its quorum is dropped when the next
+//!   one gets its first report.
 //! - **Assigned operators**: the `operators_per_round` consecutive members of the sorted
 //!   operator set, from `H(feed ‖ round) mod n`, that may report a round ([`Pallet::assigned`]).
 //! - **Quorum**: the reports that settle a round (capped by the operators assigned).
@@ -178,6 +195,20 @@ pub mod pallet {
 		/// Wall-clock time, for the recorded reading's timestamp.
 		type Time: UnixTime;
 
+		/// The clock of rounds: a feed's round is this provider's block number divided by its
+		/// `interval`; `interval`, [`Config::MinInterval`], `registered_at` and the stale check
+		/// ([`Config::StaleAfterRounds`]) are in its blocks, and so is "now" in `report`, its pool
+		/// check, `update_feed`, `on_initialize` and the off-chain worker.
+		///
+		/// A polling interval is a wall-clock promise, so it must not shrink when the chain's own
+		/// blocks get faster (several parachain blocks per relay block with elastic scaling). Our
+		/// runtime uses the relay chain's block number
+		/// (`cumulus_pallet_parachain_system::RelaychainDataProvider`: one block per 6 s whatever
+		/// the parachain's rate; in `on_initialize` it is still the previous block's); a solo chain
+		/// may use `frame_system::Pallet<Self>`. The number type is the system's, so the storage
+		/// and metadata types do not depend on the choice.
+		type BlockNumberProvider: BlockNumberProvider<BlockNumber = BlockNumberFor<Self>>;
+
 		/// An operator's key.
 		type AuthorityId: Member
 			+ Parameter
@@ -209,7 +240,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxFeeds: Get<u32>;
 
-		/// Shortest polling interval, in blocks.
+		/// Shortest polling interval, in blocks of [`Config::BlockNumberProvider`] (relay-chain
+		/// blocks in our runtime). At least 2: a worker reports when it first sees a round, and the
+		/// block that includes the report may see the next provider block number, which must still
+		/// be in the same round.
 		#[pallet::constant]
 		type MinInterval: Get<BlockNumberFor<Self>>;
 
@@ -359,13 +393,27 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let checked = Self::check_stale(now);
+		fn integrity_test() {
+			// See `Config::MinInterval`: with an interval of 1, a report made in one provider
+			// block would land in the next round whenever the including block's number moves on.
+			assert!(
+				T::MinInterval::get() >= 2u32.into(),
+				"sensor feeds need a MinInterval of at least 2 provider blocks"
+			);
+		}
+
+		/// The stale check, at the provider's current block number: in a parachain, the relay
+		/// number of the previous block (this block's relay-chain data arrive with its first
+		/// inherent, after `on_initialize`).
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			let checked = Self::check_stale(T::BlockNumberProvider::current_block_number());
 			T::WeightInfo::check_stale(checked)
 		}
 
-		fn offchain_worker(now: BlockNumberFor<T>) {
-			worker::run::<T>(now);
+		/// The worker computes rounds from the provider's current block number; `block`, the
+		/// parachain block just imported, only goes into its status and logs.
+		fn offchain_worker(block: BlockNumberFor<T>) {
+			worker::run::<T>(block);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -397,12 +445,16 @@ pub mod pallet {
 		///   most [`Config::MaxUrlLen`] bytes. `pointer`: a JSON pointer, UTF-8, empty or starting
 		///   with `/`, at most [`Config::MaxPointerLen`] bytes. `value_type` and `decimals`: at
 		///   most 18 decimals, 0 unless the type is `Decimal`; the stored value is the reading ×
-		///   10^decimals. `unit`: for people. `interval`: blocks per round, at least
-		///   [`Config::MinInterval`], fixed for the feed's life. `operators_per_round`: 1 to
+		///   10^decimals. `unit`: for people. `interval`: blocks of [`Config::BlockNumberProvider`]
+		///   per round (relay-chain blocks in our runtime, 6 s each, not parachain blocks), at
+		///   least [`Config::MinInterval`], fixed for the feed's life. `operators_per_round`: 1 to
 		///   [`Config::MaxOperators`]. `quorum`: 1 to `operators_per_round`.
 		///
 		/// Holds [`Config::FeedDeposit`] on the caller (hold reason [`HoldReason::FeedDeposit`]),
 		/// released when the feed is removed. At most [`Config::MaxFeeds`] feeds exist at once.
+		/// The feed's `registered_at` is the provider's current block number (the relay chain's in
+		/// our runtime, `parachainSystem.lastRelayChainBlockNumber` for a client): the stale check
+		/// counts from its round until the first value.
 		///
 		/// ## Errors
 		///
@@ -464,7 +516,7 @@ pub mod pallet {
 					last: None,
 					pending: None,
 					stale: false,
-					registered_at: frame_system::Pallet::<T>::block_number(),
+					registered_at: T::BlockNumberProvider::current_block_number(),
 					first_round: 0,
 					deposit,
 				},
@@ -488,9 +540,9 @@ pub mod pallet {
 		///
 		/// - `feed`: the feed's id.
 		/// - `spec`: the new spec, under the rules given at [`Pallet::register_feed`]. Its
-		///   `interval` must be the current one: rounds are `block / interval`, and another
-		///   interval would renumber them. To change the interval, remove the feed and register it
-		///   again.
+		///   `interval` must be the current one: rounds are `relay block number / interval`, and
+		///   another interval would renumber them. To change the interval, remove the feed and
+		///   register it again.
 		///
 		/// The device, stream, deposit, last value and stale flag stay.
 		///
@@ -525,7 +577,7 @@ pub mod pallet {
 			ensure!(spec.interval == record.spec.interval, Error::<T>::IntervalChanged);
 			// Reports of this round were made against the old spec (another URL, another scale):
 			// drop them and refuse them from now on; the spec applies from the next round.
-			let now = frame_system::Pallet::<T>::block_number();
+			let now = T::BlockNumberProvider::current_block_number();
 			record.first_round = Self::round_at(&record.spec, now).saturating_add(1);
 			record.spec = spec;
 			record.pending = None;
@@ -653,8 +705,10 @@ pub mod pallet {
 		///
 		/// ## Details
 		///
-		/// - `report`: the feed, the round (the current one, `block / interval`), the value scaled
-		///   by the feed's decimals, and the operator's key.
+		/// - `report`: the feed, the round (the current one: the current block number of
+		///   [`Config::BlockNumberProvider`] divided by the feed's interval; in our runtime the
+		///   relay chain's number, `parachainSystem.lastRelayChainBlockNumber` for a client), the
+		///   value scaled by the feed's decimals, and the operator's key.
 		/// - `signature`: the operator's signature, checked by the authorization only.
 		///
 		/// A report counts if its round is the feed's current round, not before the round after the
@@ -665,13 +719,16 @@ pub mod pallet {
 		///
 		/// Once `quorum` reports are counted (capped by the operators assigned), the round settles:
 		/// the value is their median (the mean of the two middle ones, rounded down, for an even
-		/// count), stored with its round and block; the feed's stale flag clears; and the value is
-		/// recorded through [`Config::Recorder`] as a reading of the feed's stream,
-		/// `SCALE(FeedReading)` naming the reporters, submitted by the pallet's account
-		/// ([`PALLET_ID`]).
+		/// count), stored with its round and the parachain block number (`at`); the feed's stale
+		/// flag clears; and the value is recorded through [`Config::Recorder`] as a reading of the
+		/// feed's stream, `SCALE(FeedReading)` naming the reporters, submitted by the pallet's
+		/// account ([`PALLET_ID`]).
 		///
 		/// In the pool the transaction provides the tag `(feed, round, operator)`, has a priority
-		/// above ordinary transactions, and lives until the round ends.
+		/// above ordinary transactions, and a longevity of the provider blocks left in the round
+		/// (the pool counts parachain blocks: with several parachain blocks per relay block it
+		/// may leave the pool before the round ends; it is never included after, since the block
+		/// checks the round again).
 		///
 		/// ## Errors
 		///
@@ -717,7 +774,7 @@ pub mod pallet {
 			_signature: <T::AuthorityId as RuntimeAppPublic>::Signature,
 		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
-			let now = frame_system::Pallet::<T>::block_number();
+			let now = T::BlockNumberProvider::current_block_number();
 			let mut record = Feeds::<T>::get(report.feed).ok_or(Error::<T>::FeedNotFound)?;
 			let operators = Operators::<T>::get();
 			Self::check_report(&record, &report, &operators, now)?;
@@ -746,7 +803,7 @@ pub mod pallet {
 				return Ok(Some(T::WeightInfo::report()).into());
 			}
 			let reporters = pending.reports.len();
-			Self::settle(report.feed, &mut record, pending, now);
+			Self::settle(report.feed, &mut record, pending);
 			Feeds::<T>::insert(report.feed, record);
 			Ok(Some(T::WeightInfo::report_settling(u32::try_from(reporters).unwrap_or(u32::MAX)))
 				.into())
@@ -764,7 +821,7 @@ pub mod pallet {
 		}
 
 		/// A feed's latest settled value: its round, the median (scaled by the feed's
-		/// decimals), the block in which the quorum was reached and how many operators
+		/// decimals), the parachain block in which the quorum was reached and how many operators
 		/// reported. `None` if the feed does not exist or has no value yet.
 		pub fn latest_value(feed: FeedId) -> Option<FeedValue<BlockNumberFor<T>>> {
 			Feeds::<T>::get(feed)?.last
@@ -805,7 +862,8 @@ impl<T: Config> Pallet<T> {
 		PALLET_ID.into_account_truncating()
 	}
 
-	/// The round of a feed with `spec` at block `now`: `now / interval`.
+	/// The round of a feed with `spec` at block number `now` of [`Config::BlockNumberProvider`]
+	/// (a relay-chain block number in our runtime): `now / interval`.
 	pub fn round_at(spec: &FeedSpecOf<T>, now: BlockNumberFor<T>) -> Round {
 		let interval: u64 = spec.interval.saturated_into::<u64>().max(1);
 		now.saturated_into::<u64>().checked_div(interval).unwrap_or(0)
@@ -892,7 +950,10 @@ impl<T: Config> Pallet<T> {
 		report: &Report<T::AuthorityId>,
 		signature: &<T::AuthorityId as RuntimeAppPublic>::Signature,
 	) -> TransactionValidityWithRefund {
-		let now = frame_system::Pallet::<T>::block_number();
+		// In the pool this is the state of the latest block, so the provider's number is the one
+		// the worker computed the round from; the block that includes the report may see a later
+		// one (the round is checked again there).
+		let now = T::BlockNumberProvider::current_block_number();
 		let Some(record) = Feeds::<T>::get(report.feed) else {
 			return Err(InvalidTransaction::Stale.into());
 		};
@@ -910,7 +971,8 @@ impl<T: Config> Pallet<T> {
 		if !report.operator.verify(&payload.signing_bytes(), signature) {
 			return Err(InvalidTransaction::BadProof.into());
 		}
-		// Valid until the round ends.
+		// Valid until the round ends: the provider blocks left in it (the pool counts parachain
+		// blocks; see `report`).
 		let interval: u64 = record.spec.interval.saturated_into::<u64>().max(1);
 		let left =
 			interval.saturating_sub(now.saturated_into::<u64>().checked_rem(interval).unwrap_or(0));
@@ -923,8 +985,9 @@ impl<T: Config> Pallet<T> {
 			.map(|valid| (valid, Weight::zero()))
 	}
 
-	/// Take the median of the round's reports, store it, name outliers, record the reading.
-	fn settle(feed: FeedId, record: &mut FeedOf<T>, pending: PendingOf<T>, now: BlockNumberFor<T>) {
+	/// Take the median of the round's reports, store it (with the parachain block number), name
+	/// outliers, record the reading.
+	fn settle(feed: FeedId, record: &mut FeedOf<T>, pending: PendingOf<T>) {
 		let round = pending.round;
 		let mut values: Vec<i128> = pending.reports.iter().map(|(_, value)| *value).collect();
 		let Some(value) = median(&mut values) else { return };
@@ -941,7 +1004,8 @@ impl<T: Config> Pallet<T> {
 				});
 			}
 		}
-		record.last = Some(FeedValue { round, value, at: now, reporters });
+		let at = frame_system::Pallet::<T>::block_number();
+		record.last = Some(FeedValue { round, value, at, reporters });
 		record.pending = None;
 		record.stale = false;
 		Self::deposit_event(Event::ValueUpdated { feed, round, value, reporters });
@@ -966,8 +1030,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Looks at up to `StaleChecksPerBlock` feeds after the cursor (in storage order, wrapping
-	/// around) and flags those without a value for `StaleAfterRounds` rounds. Returns how many
-	/// it looked at: one storage read each, whatever ids were removed.
+	/// around) and flags those without a value for `StaleAfterRounds` rounds at `now`, a block
+	/// number of [`Config::BlockNumberProvider`]. Returns how many it looked at: one storage read
+	/// each, whatever ids were removed.
 	fn check_stale(now: BlockNumberFor<T>) -> u32 {
 		let limit = T::StaleChecksPerBlock::get().min(FeedCount::<T>::get());
 		let mut checked = 0u32;

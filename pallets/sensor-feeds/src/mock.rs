@@ -5,7 +5,7 @@
 //! externality can only answer 200.
 
 use crate::{self as pallet_sensor_feeds, *};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use frame::{
 	deps::{
 		sp_core::offchain::{
@@ -109,6 +109,7 @@ impl Config for Test {
 	type BenchmarkHelper = TestRegistry;
 	type Recorder = TestRecorder;
 	type Time = Timestamp;
+	type BlockNumberProvider = MockRelay;
 	type AuthorityId = crypto::Public;
 	type OperatorOrigin = EnsureRoot<AccountId>;
 	type FeedDeposit = ConstU64<FEED_DEPOSIT>;
@@ -143,6 +144,24 @@ thread_local! {
 	static RECORDED: RefCell<Vec<(StreamId, u64, Vec<u8>, AccountId)>> = const { RefCell::new(Vec::new()) };
 	static RECORD_FAILS: RefCell<bool> = const { RefCell::new(false) };
 	static DEVICE_INACTIVE: RefCell<bool> = const { RefCell::new(false) };
+	/// The mock relay chain's block number: a clock of its own, apart from `frame_system`'s.
+	static RELAY_BLOCK: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The pallet's `BlockNumberProvider` in the tests: the mock relay chain's block number, not
+/// `frame_system`'s, so that a test shows which clock the pallet reads.
+pub struct MockRelay;
+
+impl BlockNumberProvider for MockRelay {
+	type BlockNumber = u64;
+
+	fn current_block_number() -> u64 {
+		RELAY_BLOCK.with(Cell::get)
+	}
+
+	fn set_block_number(block: u64) {
+		RELAY_BLOCK.with(|b| b.set(block));
+	}
 }
 
 /// The registry double: one device, owned by `OWNER`, operated by `OPERATOR_ACCOUNT` with
@@ -405,6 +424,7 @@ impl Env {
 			// What the runtime's genesis does for every pallet: write its storage version.
 			<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 			System::set_block_number(1);
+			MockRelay::set_block_number(1);
 			RECORDED.with(|r| r.borrow_mut().clear());
 			BENCH_OWNER.with(|o| *o.borrow_mut() = None);
 			pallet_timestamp::Now::<Test>::put(1_700_000_000_000);
@@ -450,7 +470,7 @@ impl Env {
 
 pub const URL: &str = "http://sim.local/solar";
 
-/// A spec reading `/power_w` from `URL` as a decimal with 1 decimal, every 2 blocks.
+/// A spec reading `/power_w` from `URL` as a decimal with 1 decimal, every 2 (relay) blocks.
 pub fn spec(operators_per_round: u8, quorum: u8) -> FeedSpecOf<Test> {
 	FeedSpec {
 		url: URL.as_bytes().to_vec().try_into().unwrap(),
@@ -516,6 +536,19 @@ pub fn events() -> Vec<Event<Test>> {
 		.collect()
 }
 
+/// Moves both clocks to `block`: the parachain's (`frame_system`) and the mock relay chain's
+/// (the pallet's `BlockNumberProvider`), one relay block per parachain block.
 pub fn run_to(block: u64) {
 	System::set_block_number(block);
+	MockRelay::set_block_number(block);
+}
+
+/// Moves the parachain's block number only (fast parachain blocks, the relay chain stands still).
+pub fn run_parachain_to(block: u64) {
+	System::set_block_number(block);
+}
+
+/// Moves the relay chain's block number only (the pallet's clock).
+pub fn run_relay_to(block: u64) {
+	MockRelay::set_block_number(block);
 }

@@ -51,7 +51,8 @@ pub struct FeedSpec<Url, Pointer, Unit, BlockNumber> {
 	pub decimals: u8,
 	/// The reading's unit, for people.
 	pub unit: Unit,
-	/// Blocks per round: the feed is fetched once per round.
+	/// Blocks per round, of the pallet's `BlockNumberProvider` (relay-chain blocks in our
+	/// runtime, not parachain blocks): the feed is fetched once per round.
 	pub interval: BlockNumber,
 	/// Operators asked per round (capped by the operator set).
 	pub operators_per_round: u8,
@@ -68,7 +69,8 @@ pub struct FeedValue<BlockNumber> {
 	pub round: Round,
 	/// The median of the reports, scaled by the feed's decimals.
 	pub value: i128,
-	/// Block in which the quorum was reached.
+	/// Parachain block in which the quorum was reached (a record; rounds and the stale check are
+	/// in relay-chain blocks).
 	pub at: BlockNumber,
 	/// How many operators reported.
 	pub reporters: u8,
@@ -94,7 +96,8 @@ pub struct Feed<AccountId, Balance, BlockNumber, Spec, AuthorityId, MaxOperators
 	pub pending: Option<Pending<AuthorityId, MaxOperators>>,
 	/// Flagged by the stale check; cleared by the next value.
 	pub stale: bool,
-	/// Block of registration (the stale check counts from it before the first value).
+	/// Block number of the pallet's `BlockNumberProvider` at registration (a relay-chain block
+	/// number in our runtime): the stale check counts from its round before the first value.
 	pub registered_at: BlockNumber,
 	/// Reports for earlier rounds are refused: set past the round in which the spec last
 	/// changed, so reports signed under the old spec cannot be replayed into the new one.

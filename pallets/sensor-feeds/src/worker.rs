@@ -1,6 +1,11 @@
 //! The off-chain worker: fetch the due feeds assigned to this node's operator keys, read their
 //! values, submit signed reports, and keep a status per feed in the node's off-chain storage.
 //!
+//! Rounds come from the pallet's `BlockNumberProvider` (the relay chain's block number in our
+//! runtime), read in the state of the block just imported: the number the pool checks the report
+//! against. The parachain block number `offchain_worker` is given only goes into the status and
+//! the logs.
+//!
 //! Runs in the node (off-chain), never in block execution: it may fail in any way without
 //! affecting the chain; every failure ends as a [`FetchError`] in the feed's status.
 
@@ -48,15 +53,16 @@ fn attempted(feed: FeedId, operator: &[u8], round: Round) -> bool {
 	matches!(StorageValueRef::persistent(&key).get::<Round>(), Ok(Some(r)) if r >= round)
 }
 
-/// The worker's entry point, once per imported block.
-pub fn run<T: Config>(now: BlockNumberFor<T>) {
+/// The worker's entry point, once per imported block: `block` is that parachain block's number
+/// (for the status and the logs; rounds follow the provider).
+pub fn run<T: Config>(block: BlockNumberFor<T>) {
 	let operators = Operators::<T>::get();
 	let local: Vec<T::AuthorityId> =
 		T::AuthorityId::all().into_iter().filter(|key| operators.contains(key)).collect();
 	if local.is_empty() {
 		return;
 	}
-	let jobs = due_jobs::<T>(now, &operators, &local);
+	let jobs = due_jobs::<T>(T::BlockNumberProvider::current_block_number(), &operators, &local);
 	if jobs.is_empty() {
 		return;
 	}
@@ -82,7 +88,7 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 		}
 	}
 	let results = fetch_all::<T>(&runnable);
-	let block = now.saturated_into::<u32>();
+	let block = block.saturated_into::<u32>();
 	for (job, (result, latency_ms)) in runnable.iter().zip(results) {
 		let outcome = result
 			.and_then(|body| {
@@ -108,18 +114,20 @@ pub fn run<T: Config>(now: BlockNumberFor<T>) {
 	);
 }
 
-/// Feeds whose current round is unsettled, assigned to a local key that has not reported it.
+/// Feeds whose current round at `now` (a block number of the pallet's `BlockNumberProvider`) is
+/// unsettled, assigned to a local key that has not reported it.
 fn due_jobs<T: Config>(
 	now: BlockNumberFor<T>,
 	operators: &[T::AuthorityId],
 	local: &[T::AuthorityId],
 ) -> Vec<Job<T>> {
 	let mut jobs = Vec::new();
-	// The report is checked by the pool, and included, in the next block: report for the round
-	// that block is in.
-	let next = now.saturating_add(One::one());
+	// The pool checks the report on this same state, so against this same provider number; the
+	// block that includes it sees this number or a later one (still this round, since intervals
+	// are at least 2, unless the round ends meanwhile: then the report is dropped, and the next
+	// round is reported in its turn).
 	for (feed, record) in Feeds::<T>::iter() {
-		let round = Pallet::<T>::round_at(&record.spec, next);
+		let round = Pallet::<T>::round_at(&record.spec, now);
 		if round < record.first_round {
 			continue;
 		}

@@ -3,13 +3,21 @@
 //! Deposits follow [`iot_primitives::token::deposit`] (0.02 IOT per storage item plus 0.001 IOT
 //! per byte), computed from the stored types' maximum encoded length so that they follow the
 //! bounds below; `runtime/tests/device_registry.rs` states the resulting amounts.
+//!
+//! Periods are in relay-chain blocks ([`RelayBlockNumberProvider`], constants from
+//! [`iot_primitives::relay_time`]): payment-channel challenge periods and expiries, attestation
+//! windows, sensor-feed rounds and staleness are promises in seconds, and the relay chain's
+//! 6-second blocks keep them so whatever the parachain's own block rate (block bundling, elastic
+//! scaling).
+//! Records of where something happened (`opened_at`, `created_at`, `anchored_at`, a feed value's
+//! `at`) stay parachain block numbers.
 
 use crate::{
 	AccountId, Balances, DeviceRegistry, Provenance, Runtime, RuntimeCall, RuntimeHoldReason,
 	Timestamp, TxExtension, UncheckedExtrinsic,
 };
 use codec::MaxEncodedLen;
-use iot_primitives::time::MINUTES;
+use iot_primitives::relay_time::MINUTES;
 use iot_primitives::token::deposit;
 use iot_primitives::Balance;
 use pallet_device_registry::{BatchOf, DeviceRecordOf, OperatorOf};
@@ -55,6 +63,14 @@ const DEVICE_INDEX_BYTES: usize = 9 + 32;
 fn bytes(len: usize) -> u32 {
 	u32::try_from(len).unwrap_or(u32::MAX)
 }
+
+/// The clock of the IoT pallets' periods: the relay chain's block number, the relay parent of
+/// the block being built (`ValidationData`). Before the block's `set_validation_data` inherent,
+/// in `on_initialize`, it is still the previous block's (`LastRelayChainBlockNumber`): the
+/// sensor feeds' stale check runs one relay block late. Clients read the latest one from
+/// `parachainSystem.lastRelayChainBlockNumber`. Same type as our block number (`u32`).
+pub type RelayBlockNumberProvider =
+	polkadot_sdk::cumulus_pallet_parachain_system::RelaychainDataProvider<Runtime>;
 
 parameter_types! {
 	/// Held from a device's owner: record, key index, owner index, transfer offer (4 items).
@@ -110,6 +126,8 @@ impl pallet_provenance::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = DeviceRegistry;
+	// Attestation windows (`valid_from`, `valid_until`, revocation, supersession) in relay blocks.
+	type BlockNumberProvider = RelayBlockNumberProvider;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = IotBenchmarkHelper;
 	type StreamDeposit = StreamDeposit;
@@ -139,11 +157,13 @@ impl pallet_payment_channels::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Devices = DeviceRegistry;
+	// Challenge periods and expiries in relay blocks.
+	type BlockNumberProvider = RelayBlockNumberProvider;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = IotBenchmarkHelper;
 	type ChannelDeposit = ChannelDeposit;
-	// One minute: a payee's gateway online at all notices a unilateral close in time. Channels
-	// choose longer periods for payees that are offline for longer.
+	// One minute (10 relay blocks): a payee's gateway online at all notices a unilateral close in
+	// time. Channels choose longer periods for payees that are offline for longer.
 	type MinChallengePeriod = ConstU32<{ MINUTES }>;
 	// A car paying chargers and parking, a machine buying from a handful of suppliers.
 	type MaxChannelsPerPayer = ConstU32<64>;
@@ -167,6 +187,8 @@ impl pallet_sensor_feeds::Config for Runtime {
 	type BenchmarkHelper = IotBenchmarkHelper;
 	type Recorder = Provenance;
 	type Time = Timestamp;
+	// Rounds, intervals and staleness in relay blocks.
+	type BlockNumberProvider = RelayBlockNumberProvider;
 	type AuthorityId = pallet_sensor_feeds::crypto::Public;
 	// Governance stand-in: sudo, until a council exists.
 	type OperatorOrigin = EnsureRoot<AccountId>;
@@ -176,6 +198,7 @@ impl pallet_sensor_feeds::Config for Runtime {
 	type MaxOperators = ConstU32<16>;
 	// The worker looks at every feed each block; the stale check at 8 per block.
 	type MaxFeeds = ConstU32<256>;
+	// 12 s (2 relay blocks); stale after a minute without a value.
 	type MinInterval = ConstU32<2>;
 	type StaleAfterRounds = ConstU32<5>;
 	type StaleChecksPerBlock = ConstU32<8>;

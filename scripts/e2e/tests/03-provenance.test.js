@@ -10,6 +10,7 @@ const { u8aToHex, stringToU8a } = require('@polkadot/util');
 
 const { useNode } = require('../lib/suite');
 const { signAndFinalize } = require('../lib/node');
+const { relayNow } = require('../lib/relay');
 const devices = require('../lib/devices');
 const provenance = require('../lib/provenance');
 const { callView } = require('../lib/views');
@@ -107,19 +108,21 @@ test('a certifier attests the anchor, then revokes it', async () => {
   const { api, ferdie: certifier } = ctx;
   const { stream, index } = story;
   const subject = { Anchor: [stream, index] };
-  const now = (await api.rpc.chain.getHeader()).number.toNumber();
+  // Validity windows are relay-chain block numbers (lib/relay.js): valid from the current one.
+  const now = await relayNow(api);
   const attested = await signAndFinalize(
     api.tx.provenance.attest(subject, '0x' + '11'.repeat(32), null, now, null, null), certifier);
   const id = devices.eventOf(attested.events, 'provenance', 'Attested').data.id.toNumber();
-  const atAttest = attested.blockNumber ?? now + 1;
+  const atAttest = await relayNow(api, attested.blockHash);
   assert.equal((await api.call.provenanceApi.attestationValidAt(id, atAttest)).isTrue, true);
   const page = await api.call.provenanceApi.attestationsOf(subject, null, 10);
   assert.deepEqual(page.map(([attestation]) => attestation.toNumber()), [id]);
 
   const revoked = await signAndFinalize(api.tx.provenance.revokeAttestation(id), certifier);
   devices.eventOf(revoked.events, 'provenance', 'AttestationRevoked');
-  const header = await api.rpc.chain.getHeader(revoked.blockHash);
-  const revokedAt = header.number.toNumber();
+  const revokedAt = await relayNow(api, revoked.blockHash);
+  const [[, record]] = await api.call.provenanceApi.attestationsOf(subject, null, 10);
+  assert.equal(record.revokedAt.unwrap().toNumber(), revokedAt, 'revoked at the relay block number');
   assert.equal((await api.call.provenanceApi.attestationValidAt(id, revokedAt)).isTrue, false);
   assert.equal((await api.call.provenanceApi.attestationValidAt(id, revokedAt - 1)).isTrue,
     revokedAt - 1 >= now, 'valid from its start until the revocation');

@@ -4,7 +4,8 @@
 // one as they arrive, Bob redeems only the last; replayed, forged, foreign-chain, wrong-channel
 // and lower vouchers are refused; a hash-locked voucher pays exactly when its preimage is
 // revealed; Alice starts a unilateral close, Bob still claims inside the challenge period, and
-// after it anyone settles: Alice gets the rest and her record deposit back.
+// after it anyone settles: Alice gets the rest and her record deposit back. The challenge period
+// and `settleAfter` are relay-chain block numbers (lib/relay.js).
 //
 // Voucher bytes: primitives/src/channel.rs (module docs); JS side: lib/channels.js.
 
@@ -13,7 +14,8 @@ const assert = require('node:assert/strict');
 const { u8aToHex, stringToU8a } = require('@polkadot/util');
 
 const { useNode } = require('../lib/suite');
-const { signAndFinalize, waitForFinalizedHeight } = require('../lib/node');
+const { signAndFinalize } = require('../lib/node');
+const { relayNow, waitForRelay } = require('../lib/relay');
 const devices = require('../lib/devices');
 const channels = require('../lib/channels');
 const { callView } = require('../lib/views');
@@ -22,7 +24,7 @@ const ctx = useNode();
 
 const IOT = 10n ** 12n;
 const MILLI_IOT = 10n ** 9n;
-const CHALLENGE_PERIOD = 10; // blocks
+const CHALLENGE_PERIOD = 10; // relay-chain blocks
 const VOUCHERS = 10_000;
 
 const eventOf = (events, method) => devices.eventOf(events, 'paymentChannels', method);
@@ -249,8 +251,11 @@ test('Alice closes alone: Bob claims inside the challenge period, then anyone se
   const closeStarted = eventOf(started.events, 'CloseStarted').data;
   assert.equal(closeStarted.channel.toNumber(), channel);
   const settleAfter = closeStarted.settleAfter.toNumber();
-  const startedAt = (await api.rpc.chain.getHeader(started.blockHash)).number.toNumber();
+  // The deadline is a relay block number: the relay number the closing block saw plus the period.
+  const startedAt = await relayNow(api, started.blockHash);
   assert.equal(settleAfter, startedAt + CHALLENGE_PERIOD, 'Bob has the challenge period to claim');
+  const startedBlock = (await api.rpc.chain.getHeader(started.blockHash)).number.toNumber();
+  assert.notEqual(settleAfter, startedBlock + CHALLENGE_PERIOD, 'not a parachain block number');
 
   // Both at once (different signers), to stay well inside the period: settling is refused while
   // Bob may still claim, and Bob's newer voucher is paid.
@@ -260,14 +265,15 @@ test('Alice closes alone: Bob claims inside the challenge period, then anyone se
     assert.rejects(signAndFinalize(api.tx.paymentChannels.settle(channel), dave), isError('StillOpen')),
     signAndFinalize(claimTx(api, channel, newer), bob),
   ]);
-  const claimedAt = (await api.rpc.chain.getHeader(claimedInPeriod.blockHash)).number.toNumber();
-  assert.ok(claimedAt <= settleAfter, `claimed in block ${claimedAt}, after the period (${settleAfter})`);
+  const claimedAt = await relayNow(api, claimedInPeriod.blockHash);
+  assert.ok(claimedAt <= settleAfter, `claimed at relay block ${claimedAt}, after the period (${settleAfter})`);
   const claimed = eventOf(claimedInPeriod.events, 'Claimed').data;
   assert.equal(claimed.amount.toBigInt(), 1n * IOT);
   assert.equal(claimed.claimed.toBigInt(), 12n * IOT);
 
-  // Finalized > settleAfter implies best > settleAfter: the settle lands after the deadline.
-  await waitForFinalizedHeight(api, settleAfter + 1);
+  // A finalized relay number > settleAfter implies the next blocks' are too: the settle lands
+  // after the deadline.
+  await waitForRelay(api, settleAfter + 1);
   const { blockHash, events } = await signAndFinalize(api.tx.paymentChannels.settle(channel), dave);
   const closed = eventOf(events, 'Closed').data;
   assert.equal(closed.channel.toNumber(), channel);

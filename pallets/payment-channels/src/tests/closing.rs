@@ -188,3 +188,85 @@ fn a_fully_claimed_channel_closes_with_nothing_to_refund() {
 		assert_eq!(free(&PAYER), INITIAL_BALANCE - 1_000);
 	});
 }
+
+/// Many parachain blocks in one relay block (block bundling, elastic scaling) must not shorten
+/// the payee's time: the challenge period counts relay blocks, the pallet's `BlockNumberProvider`.
+#[test]
+fn many_fast_parachain_blocks_do_not_end_the_challenge_period() {
+	test(|| {
+		let channel = open(1_000);
+		run_to(10);
+		assert_ok!(PaymentChannels::start_close(RuntimeOrigin::signed(PAYER), channel));
+		let deadline = 10 + MIN_CHALLENGE;
+		assert_eq!(last_event(), Event::CloseStarted { channel, settle_after: deadline });
+		// A hundred challenge periods' worth of parachain blocks; the relay chain stands still.
+		run_parachain_to(10 + 100 * MIN_CHALLENGE);
+		assert_noop!(
+			PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), channel),
+			Error::<Test>::StillOpen
+		);
+		assert_ok!(claim(channel, signed(channel, voucher(300, 1))));
+		// The relay chain reaches the deadline: still the payee's.
+		run_relay_to(deadline);
+		assert_noop!(
+			PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), channel),
+			Error::<Test>::StillOpen
+		);
+		// One relay block later the period is over, whatever the parachain did meanwhile.
+		run_relay_to(deadline + 1);
+		assert_noop!(
+			claim(channel, signed(channel, voucher(400, 2))),
+			Error::<Test>::ClaimPeriodOver
+		);
+		assert_ok!(PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), channel));
+		assert_eq!(last_event(), Event::Closed { channel, paid: 300, refunded: 700 });
+	});
+}
+
+/// `expires_at` and `settle_after` are relay block numbers; `opened_at` records the parachain's.
+#[test]
+fn expiries_and_deadlines_are_relay_block_numbers() {
+	test(|| {
+		// The parachain is far ahead of the relay chain's block 1.
+		run_parachain_to(1_000);
+		let expiry = 1 + MIN_CHALLENGE + 4;
+		for _ in 0..2 {
+			assert_ok!(PaymentChannels::open(
+				RuntimeOrigin::signed(PAYER),
+				PAYEE,
+				1_000,
+				payer_signer(),
+				MIN_CHALLENGE,
+				Some(expiry)
+			));
+		}
+		assert_eq!(Channels::<Test>::get(0).unwrap().opened_at, 1_000);
+		assert_noop!(
+			PaymentChannels::open(
+				RuntimeOrigin::signed(PAYER),
+				PAYEE,
+				1_000,
+				payer_signer(),
+				MIN_CHALLENGE,
+				Some(MIN_CHALLENGE)
+			),
+			Error::<Test>::ExpiryTooSoon
+		);
+		assert_ok!(PaymentChannels::start_close(RuntimeOrigin::signed(PAYER), 0));
+		assert_eq!(
+			last_event(),
+			Event::CloseStarted { channel: 0, settle_after: 1 + MIN_CHALLENGE }
+		);
+		run_relay_to(1 + MIN_CHALLENGE + 1);
+		assert_ok!(PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), 0));
+		// Channel 1 takes top-ups until the relay chain passes its expiry.
+		run_relay_to(expiry);
+		assert_ok!(PaymentChannels::top_up(RuntimeOrigin::signed(PAYER), 1, 10));
+		run_relay_to(expiry + 1);
+		assert_noop!(
+			PaymentChannels::top_up(RuntimeOrigin::signed(PAYER), 1, 10),
+			Error::<Test>::Expired
+		);
+		assert_eq!(System::block_number(), 1_000, "the parachain did not move");
+	});
+}

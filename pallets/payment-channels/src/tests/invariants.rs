@@ -54,7 +54,7 @@ fn run(seed: u64, steps: usize) -> (u32, u32) {
 		let mut model: BTreeMap<ChannelId, Model> = BTreeMap::new();
 		let money = total_money();
 		for step in 0..steps {
-			let now = System::block_number();
+			let now = relay_now();
 			let ids: Vec<ChannelId> = model.keys().copied().collect();
 			let context = format!("seed {seed} step {step}");
 			match rng.below(10) {

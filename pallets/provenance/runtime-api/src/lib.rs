@@ -49,7 +49,9 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// `min(limit, MAX_PAGE)` (100), in storage order.
 		fn attestations_of(subject: Subject, start_after: Option<AttestationId>, limit: u32) -> Vec<(AttestationId, Attestation)>;
 
-		/// Whether attestation `id` holds at block `at`.
+		/// Whether attestation `id` holds at block number `at` of the pallet's
+		/// `BlockNumberProvider`: a relay-chain block number in our runtime (like the attestation's
+		/// window), read by clients from `parachainSystem.lastRelayChainBlockNumber`.
 		fn attestation_valid_at(id: AttestationId, at: BlockNumber) -> bool;
 	}
 }

@@ -75,7 +75,7 @@ fn every_kind_of_subject_must_exist() {
 fn revocation_ends_validity_from_its_block() {
 	test(|| {
 		let id = attest(Subject::Device(DEVICE), 1, None, None);
-		System::set_block_number(20);
+		run_to(20);
 		assert_ok!(Provenance::revoke_attestation(RuntimeOrigin::signed(CERTIFIER), id));
 		assert_eq!(last_event(), Event::AttestationRevoked { id });
 		assert!(Provenance::attestation_valid_at(id, 19));
@@ -100,7 +100,7 @@ fn supersession_replaces_an_attestation_of_the_same_subject() {
 	test(|| {
 		let s = stream();
 		let old = attest(Subject::Stream(s), 1, None, None);
-		System::set_block_number(30);
+		run_to(30);
 		let new = attest(Subject::Stream(s), 30, None, Some(old));
 		System::assert_has_event(Event::<Test>::AttestationSuperseded { id: old, by: new }.into());
 		assert!(Provenance::attestation_valid_at(old, 29));
@@ -224,12 +224,55 @@ fn removal_needs_the_attestation_to_be_over_and_refunds() {
 			Provenance::remove_attestation(RuntimeOrigin::signed(CERTIFIER), 99),
 			Error::<Test>::AttestationNotFound
 		);
-		System::set_block_number(6);
+		run_to(6);
 		assert_ok!(Provenance::remove_attestation(RuntimeOrigin::signed(CERTIFIER), windowed));
 		assert_eq!(last_event(), Event::AttestationRemoved { id: windowed });
 		assert_ok!(Provenance::revoke_attestation(RuntimeOrigin::signed(CERTIFIER), open));
 		assert_ok!(Provenance::remove_attestation(RuntimeOrigin::signed(CERTIFIER), open));
 		assert_eq!(held(HoldReason::AttestationDeposit, &CERTIFIER), 0);
 		assert!(Provenance::attestations_of(Subject::Device(DEVICE), None, 10).is_empty());
+	});
+}
+
+/// The window, revocation and supersession are relay block numbers (the pallet's
+/// `BlockNumberProvider`): a parachain far ahead of the relay chain changes nothing, and
+/// `created_at`/`anchored_at` stay parachain block numbers.
+#[test]
+fn an_attestation_window_is_measured_in_provider_blocks() {
+	test(|| {
+		let s = stream();
+		let index = anchor(s, 1);
+		let windowed = attest(Subject::Anchor(s, index), 1, Some(5), None);
+		let revoked = attest(Subject::Device(DEVICE), 1, None, None);
+		let old = attest(Subject::Stream(s), 1, None, None);
+		// A thousand fast parachain blocks; the relay chain stays at 1.
+		System::set_block_number(1_000);
+		assert_noop!(
+			Provenance::remove_attestation(RuntimeOrigin::signed(CERTIFIER), windowed),
+			Error::<Test>::StillValid
+		);
+		assert!(Provenance::attestation_valid_at(windowed, 5));
+		assert_ok!(Provenance::revoke_attestation(RuntimeOrigin::signed(CERTIFIER), revoked));
+		assert_eq!(Attestations::<Test>::get(revoked).unwrap().revoked_at, Some(1));
+		let new = attest(Subject::Stream(s), 1, None, Some(old));
+		assert_eq!(Attestations::<Test>::get(old).unwrap().superseded_at, Some(1));
+		assert!(Provenance::attestation_valid_at(new, 1));
+		// Records of where things happened are parachain block numbers.
+		let product = {
+			assert_ok!(Provenance::anchor_product(
+				RuntimeOrigin::signed(GATEWAY),
+				vec![(s, index)].try_into().unwrap(),
+				[3; 32],
+				1,
+				None
+			));
+			NextProductId::<Test>::get() - 1
+		};
+		assert_eq!(Products::<Test>::get(product).unwrap().anchored_at, 1_000);
+		assert_eq!(Provenance::anchor_of(s, anchor(s, 2)).unwrap().anchored_at, 1_000);
+		// The relay chain passes the window's end: now it is over, and removable.
+		MockRelay::set_block_number(6);
+		assert!(!Provenance::attestation_valid_at(windowed, 6));
+		assert_ok!(Provenance::remove_attestation(RuntimeOrigin::signed(CERTIFIER), windowed));
 	});
 }

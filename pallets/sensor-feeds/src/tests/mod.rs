@@ -4,6 +4,7 @@ mod feeds;
 mod reads;
 mod reports;
 mod stale;
+mod time;
 mod worker;
 
 /// Genesis writes the pallet's storage version; `try_state` refuses a chain whose version is not

@@ -45,20 +45,20 @@ fn a_round_is_fetched_and_reported_once() {
 	env.http.answer(URL, json(r#"{"power_w": 1}"#));
 	env.run(|| {
 		register(spec(1, 1));
-		// Workers report for the round of the next block (where the pool checks the report and
-		// where it is included): blocks 3 and 4 both report for round 2 (blocks 4 and 5).
-		run_to(3);
-		SensorFeeds::offchain_worker(3);
+		// Workers report for the round of the relay block number they see (the one the pool
+		// checks the report against): relay blocks 4 and 5 are both round 2.
 		run_to(4);
 		SensorFeeds::offchain_worker(4);
+		run_to(5);
+		SensorFeeds::offchain_worker(5);
 	});
 	assert_eq!(env.http.requested().len(), 1, "one attempt per round");
 	let reports = env.take_reports();
 	assert_eq!(reports.iter().map(|(r, _)| r.round).collect::<Vec<_>>(), vec![2]);
-	// Block 5's worker reports for round 3 (block 6).
+	// Relay block 6 is round 3.
 	env.run(|| {
-		run_to(5);
-		SensorFeeds::offchain_worker(5);
+		run_to(6);
+		SensorFeeds::offchain_worker(6);
 	});
 	assert_eq!(env.http.requested().len(), 2);
 	assert_eq!(env.take_reports()[0].0.round, 3);
