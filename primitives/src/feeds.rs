@@ -12,10 +12,17 @@
 //!
 //! [`parse_value`] reads the JSON body, follows the pointer and converts: `Integer` accepts JSON
 //! integers only (exact up to 64 bits); `Decimal` accepts any JSON number and scales it by
-//! `10^decimals`, rounding half away from zero, with decimal arithmetic on the number's shortest
-//! decimal form as the JSON parser holds it (an `f64`: about 15–17 significant digits, which
-//! every sensor reading fits); `Boolean` maps `true`/`false` to 1/0. Strings are refused
-//! (`NotANumber`), even if they look numeric: a feed that changes type should fail loudly.
+//! `10^decimals`, rounding half away from zero, with exact decimal arithmetic on the number's
+//! literal text (serde_json's `arbitrary_precision`: no `f64` in between, so `21.5e-1` is exactly
+//! 2.15 and every digit the server sent counts); `Boolean` maps `true`/`false` to 1/0. Strings
+//! are refused (`NotANumber`), even if they look numeric: a feed that changes type should fail
+//! loudly.
+//!
+//! Which error a number gets: text that is not JSON is `InvalidJson`; any JSON number is read,
+//! whatever its exponent, and its scaled value is `OutOfRange` if it does not fit an `i128`
+//! (`1e400` with 0 decimals, `2e38`), never a parse error. A zero mantissa is 0 whatever the
+//! exponent (`0e999999999999`), and a value too small for the feed's decimals rounds to 0
+//! (`1e-400`). The cost is bounded by the text's length: no exponent makes the worker loop.
 
 use alloc::{string::String, vec::Vec};
 use codec::{Decode, Encode};
@@ -133,9 +140,16 @@ pub fn parse_value(
 	}
 }
 
-/// `round(text × 10^decimals)` for a JSON number's text (`-12.5`, `3e-2`, `1E+3`), rounding half
-/// away from zero; `None` if it does not fit or is not a number.
+/// `round(text × 10^decimals)` for a JSON number's literal text (`-12.5`, `3e-2`, `1E+3`),
+/// rounding half away from zero; `None` if it does not fit an `i128` or is not a number.
+///
+/// The work is bounded by the text's length whatever the exponent says: a zero mantissa is 0
+/// (`0e2147483600` is valid JSON for 0), an exponent that would need more than the 39 digits of
+/// an `i128` is out of range at once, and one that leaves no digit before the decimal point
+/// rounds to 0 or ±1 — never a loop over the exponent.
 pub fn scale_decimal(text: &str, decimals: u8) -> Option<i128> {
+	// Digits an `i128` can hold: |i128| < 1.8 × 10^38.
+	const MAX_DIGITS: i64 = 39;
 	let (negative, rest) = match text.strip_prefix('-') {
 		Some(rest) => (true, rest),
 		None => (false, text),
@@ -143,9 +157,7 @@ pub fn scale_decimal(text: &str, decimals: u8) -> Option<i128> {
 	let (mantissa, exponent) = match rest.find(['e', 'E']) {
 		Some(at) => {
 			let (m, e) = rest.split_at(at);
-			let e = e.get(1..)?;
-			let e = e.strip_prefix('+').unwrap_or(e);
-			(m, e.parse::<i32>().ok()?)
+			(m, parse_exponent(e.get(1..)?)?)
 		},
 		None => (rest, 0),
 	};
@@ -157,42 +169,60 @@ pub fn scale_decimal(text: &str, decimals: u8) -> Option<i128> {
 	{
 		return None;
 	}
-	// All digits as one integer, and the power of ten to apply to it.
-	let shift = exponent
-		.checked_add(i32::from(decimals))?
-		.checked_sub(i32::try_from(frac_part.len()).ok()?)?;
-	let mut digits: i128 = 0;
-	let mut dropped_first: Option<u8> = None;
+	// The significant digits as one integer string (leading zeros dropped), and the power of ten
+	// that applies to it.
 	let all = int_part.bytes().chain(frac_part.bytes());
-	if shift >= 0 {
-		for b in all {
-			digits = digits.checked_mul(10)?.checked_add(i128::from(b.checked_sub(b'0')?))?;
+	let significant: alloc::vec::Vec<u8> = all.skip_while(|b| *b == b'0').collect();
+	if significant.is_empty() {
+		return Some(0);
+	}
+	let frac_len = i64::try_from(frac_part.len()).ok()?;
+	let shift = exponent.saturating_add(i64::from(decimals)).saturating_sub(frac_len);
+	let len = i64::try_from(significant.len()).ok()?;
+	// The value has `len + shift` digits before the decimal point.
+	if len.saturating_add(shift) > MAX_DIGITS {
+		return None;
+	}
+	let mut digits: i128 = 0;
+	let keep = len.saturating_add(shift.min(0));
+	for (i, b) in significant.iter().enumerate() {
+		let i = i64::try_from(i).ok()?;
+		if i >= keep {
+			break;
 		}
+		digits = digits.checked_mul(10)?.checked_add(i128::from(b.checked_sub(b'0')?))?;
+	}
+	if shift > 0 {
+		// At most `MAX_DIGITS` multiplications: checked above.
 		for _ in 0..shift {
 			digits = digits.checked_mul(10)?;
 		}
 	} else {
-		// Drop the last `-shift` digits; round on the first dropped one.
-		let keep = int_part
-			.len()
-			.checked_add(frac_part.len())?
-			.checked_sub(usize::try_from(shift.checked_neg()?).ok()?);
-		for (i, b) in all.enumerate() {
-			let digit = b.checked_sub(b'0')?;
-			match keep {
-				Some(keep) if i < keep => {
-					digits = digits.checked_mul(10)?.checked_add(i128::from(digit))?
-				},
-				Some(keep) if i == keep => dropped_first = Some(digit),
-				None if i == 0 => dropped_first = Some(0),
-				_ => {},
-			}
-		}
-		if dropped_first.is_some_and(|d| d >= 5) {
+		// Round on the first dropped digit (a `keep` below 0 drops a leading zero: round down).
+		let first_dropped = usize::try_from(keep).ok().and_then(|k| significant.get(k));
+		if first_dropped.is_some_and(|d| *d >= b'5') {
 			digits = digits.checked_add(1)?;
 		}
 	}
 	Some(if negative { digits.checked_neg()? } else { digits })
+}
+
+/// A JSON exponent (`+5`, `-03`, `2147483600`): its value, saturated far beyond any exponent that
+/// can matter (±10^15), so a thousand-digit exponent costs its length and nothing more.
+fn parse_exponent(text: &str) -> Option<i64> {
+	const CAP: i64 = 1_000_000_000_000_000;
+	let (negative, digits) = match text.as_bytes().first() {
+		Some(b'-') => (true, text.get(1..)?),
+		Some(b'+') => (false, text.get(1..)?),
+		_ => (false, text),
+	};
+	if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+		return None;
+	}
+	let value = digits.bytes().fold(0i64, |acc, b| {
+		acc.saturating_mul(10).saturating_add(i64::from(b.saturating_sub(b'0'))).min(CAP)
+	});
+	Some(if negative { value.saturating_neg() } else { value })
 }
 
 /// The median of `values`: the middle one, or the mean of the two middle ones rounded toward
@@ -237,6 +267,40 @@ mod tests {
 		assert_eq!(scale_decimal("abc", 0), None);
 		assert_eq!(scale_decimal("", 0), None);
 		assert_eq!(scale_decimal(".5", 0), None);
+		assert_eq!(scale_decimal("0.5", 0), Some(1));
+		assert_eq!(scale_decimal("0.05", 0), Some(0));
+		assert_eq!(scale_decimal("100e-2", 0), Some(1));
+		assert_eq!(scale_decimal("-0", 3), Some(0));
+		assert_eq!(scale_decimal("170141183460469231731687303715884105727", 0), Some(i128::MAX));
+		assert_eq!(scale_decimal("170141183460469231731687303715884105728", 0), None);
+		assert_eq!(scale_decimal("1e", 0), None);
+		assert_eq!(scale_decimal("1e+", 0), None);
+		assert_eq!(scale_decimal("1e-x", 0), None);
+	}
+
+	/// A hostile feed server's numbers: every one is answered at once, whatever its exponent
+	/// (before the fix, `0e2147483600` multiplied by ten 2·10⁹ times and stalled the worker for
+	/// seconds; `0e999999999999`, valid JSON for 0, was refused).
+	#[test]
+	fn huge_exponents_cost_nothing() {
+		let started = std::time::Instant::now();
+		assert_eq!(scale_decimal("0e2147483600", 18), Some(0));
+		assert_eq!(scale_decimal("0e999999999999", 0), Some(0));
+		assert_eq!(scale_decimal("0.000e-999999999999999999999999", 0), Some(0));
+		assert_eq!(scale_decimal("1e2147483600", 0), None);
+		assert_eq!(scale_decimal("1e-2147483600", 18), Some(0));
+		assert_eq!(scale_decimal("-5e-2147483647", 0), Some(0));
+		assert_eq!(scale_decimal(&format!("1e{}", "9".repeat(5000)), 0), None);
+		assert_eq!(scale_decimal(&format!("0.{}1", "0".repeat(5000)), 18), Some(0));
+		assert_eq!(scale_decimal("1e38", 0), Some(10i128.pow(38)));
+		assert_eq!(scale_decimal("2e38", 0), None);
+		assert!(started.elapsed() < std::time::Duration::from_millis(100));
+		// Through the JSON parser as the worker meets them (serde_json keeps the literal).
+		let read = |body: &str| parse_value(body.as_bytes(), "/v", FeedValueType::Decimal, 2);
+		assert_eq!(read(r#"{"v": 0e2147483600}"#), Ok(0));
+		assert_eq!(read(r#"{"v": 0e999999999999}"#), Ok(0));
+		assert_eq!(read(r#"{"v": 1e400}"#), Err(FetchError::OutOfRange));
+		assert_eq!(read(r#"{"v": 21.5e-1}"#), Ok(215));
 	}
 
 	#[test]

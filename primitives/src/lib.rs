@@ -173,6 +173,35 @@ pub mod relay_time {
 	pub const DAYS: BlockNumber = HOURS * 24;
 }
 
+/// Test doubles the pallets' mocks share (std only; never in a runtime).
+#[cfg(feature = "std")]
+pub mod testing {
+	use core::cell::Cell;
+	use polkadot_sdk::sp_runtime::traits::BlockNumberProvider;
+
+	std::thread_local! {
+		/// The mock relay chain's block number: a clock of its own, apart from `frame_system`'s.
+		static RELAY_BLOCK: Cell<u64> = const { Cell::new(0) };
+	}
+
+	/// A pallet's `BlockNumberProvider` in its mock: the mock relay chain's block number (per
+	/// test thread, from 0), not `frame_system`'s, so that a test shows which clock the pallet
+	/// reads. The mocks' block numbers are `u64`.
+	pub struct MockRelay;
+
+	impl BlockNumberProvider for MockRelay {
+		type BlockNumber = u64;
+
+		fn current_block_number() -> u64 {
+			RELAY_BLOCK.with(Cell::get)
+		}
+
+		fn set_block_number(block: u64) {
+			RELAY_BLOCK.with(|b| b.set(block));
+		}
+	}
+}
+
 /// Para id the built-in chain specs use (the first id a `rococo-local` relay hands out).
 pub const DEFAULT_PARA_ID: u32 = 1000;
 

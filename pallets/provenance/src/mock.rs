@@ -2,7 +2,7 @@
 //! registry test double and 32-byte accounts so signed statements have the real layout.
 
 use crate::{self as pallet_provenance, *};
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use frame::{
 	deps::{
 		sp_core::{sr25519, Pair as _},
@@ -70,26 +70,7 @@ impl Config for Test {
 	type WeightInfo = ();
 }
 
-thread_local! {
-	/// The mock relay chain's block number: a clock of its own, apart from `frame_system`'s.
-	static RELAY_BLOCK: Cell<u64> = const { Cell::new(0) };
-}
-
-/// The pallet's `BlockNumberProvider` in the tests: the mock relay chain's block number, not
-/// `frame_system`'s, so that a test shows which clock the pallet reads.
-pub struct MockRelay;
-
-impl BlockNumberProvider for MockRelay {
-	type BlockNumber = u64;
-
-	fn current_block_number() -> u64 {
-		RELAY_BLOCK.with(Cell::get)
-	}
-
-	fn set_block_number(block: u64) {
-		RELAY_BLOCK.with(|b| b.set(block));
-	}
-}
+pub use iot_primitives::testing::MockRelay;
 
 /// Moves both clocks to `block`: the parachain's (`frame_system`) and the mock relay chain's
 /// (the pallet's `BlockNumberProvider`), one relay block per parachain block.

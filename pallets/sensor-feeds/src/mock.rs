@@ -5,7 +5,7 @@
 //! externality can only answer 200.
 
 use crate::{self as pallet_sensor_feeds, *};
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use frame::{
 	deps::{
 		sp_core::offchain::{
@@ -144,25 +144,9 @@ thread_local! {
 	static RECORDED: RefCell<Vec<(StreamId, u64, Vec<u8>, AccountId)>> = const { RefCell::new(Vec::new()) };
 	static RECORD_FAILS: RefCell<bool> = const { RefCell::new(false) };
 	static DEVICE_INACTIVE: RefCell<bool> = const { RefCell::new(false) };
-	/// The mock relay chain's block number: a clock of its own, apart from `frame_system`'s.
-	static RELAY_BLOCK: Cell<u64> = const { Cell::new(0) };
 }
 
-/// The pallet's `BlockNumberProvider` in the tests: the mock relay chain's block number, not
-/// `frame_system`'s, so that a test shows which clock the pallet reads.
-pub struct MockRelay;
-
-impl BlockNumberProvider for MockRelay {
-	type BlockNumber = u64;
-
-	fn current_block_number() -> u64 {
-		RELAY_BLOCK.with(Cell::get)
-	}
-
-	fn set_block_number(block: u64) {
-		RELAY_BLOCK.with(|b| b.set(block));
-	}
-}
+pub use iot_primitives::testing::MockRelay;
 
 /// The registry double: one device, owned by `OWNER`, operated by `OPERATOR_ACCOUNT` with
 /// `MANAGE_FEEDS`.
