@@ -520,6 +520,17 @@ pub fn events() -> Vec<Event<Test>> {
 		.collect()
 }
 
+/// The feeds flagged stale so far (`FeedStale` events), in order.
+pub fn stale_events() -> Vec<FeedId> {
+	events()
+		.into_iter()
+		.filter_map(|e| match e {
+			Event::FeedStale { feed, .. } => Some(feed),
+			_ => None,
+		})
+		.collect()
+}
+
 /// Moves both clocks to `block`: the parachain's (`frame_system`) and the mock relay chain's
 /// (the pallet's `BlockNumberProvider`), one relay block per parachain block.
 pub fn run_to(block: u64) {

@@ -3,16 +3,6 @@
 use crate::{mock::*, *};
 use frame::testing_prelude::*;
 
-fn stale_events() -> Vec<FeedId> {
-	events()
-		.into_iter()
-		.filter_map(|e| match e {
-			Event::FeedStale { feed, .. } => Some(feed),
-			_ => None,
-		})
-		.collect()
-}
-
 #[test]
 fn a_feed_without_values_is_flagged_once_and_cleared_by_a_value() {
 	Env::new(1).run(|| {

@@ -8,16 +8,6 @@ use frame::{
 };
 use iot_primitives::feeds::{status_key, FeedStatus};
 
-fn stale_events() -> Vec<FeedId> {
-	events()
-		.into_iter()
-		.filter_map(|e| match e {
-			Event::FeedStale { feed, .. } => Some(feed),
-			_ => None,
-		})
-		.collect()
-}
-
 #[test]
 fn rounds_follow_the_provider_not_the_parachain_block_number() {
 	Env::new(1).run(|| {
