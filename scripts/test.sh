@@ -3,7 +3,8 @@
 # of the node and the workspace, the Rust unit, runtime and doc tests, the pallets' benchmark
 # tests, Clippy (warnings are errors) on every target of our crates, a short voucher benchmark,
 # then the end-to-end suite (polkadot.js against a real `iot-node --dev`). With
-# IOT_NEWEST_CLIPPY=1 also Clippy of the newest installed stable (scripts/clippy-newest.sh).
+# IOT_NEWEST_CLIPPY=1 also Clippy of the newest installed stable (scripts/clippy-newest.sh); with
+# IOT_COLLATOR=1 also the relay-connected node (`build_node collator`, its code linted).
 #
 #   ./scripts/test.sh            everything (what CI runs)
 #   ./scripts/test.sh --no-e2e   Rust tests only
@@ -113,6 +114,13 @@ if [ -n "${bench_build:-}" ]; then
 	times+=("$(printf '%5d s  %s' "$(($(date +%s) - t0))" "rest of the benchmark tests' build (it ran beside the end-to-end suite)")")
 	step "benchmark tests of the pallets (--features runtime-benchmarks; lints)" \
 		"${bench_tests[@]}" -- benchmarking
+fi
+
+# The relay-connected node (`--features collator`): opt-in, its embedded relay-chain node is
+# ~30 min more of a cold build on 2 cores; zombienet builds and runs it. Last, because it leaves
+# debug/iot-node as the collator build (the next `build_node` relinks the dev one).
+if [ "${IOT_COLLATOR:-0}" = 1 ]; then
+	step "iot-node --features collator (build_node collator; lints)" build_node collator
 fi
 
 total=$(($(date +%s) - started))

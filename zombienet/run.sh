@@ -35,7 +35,8 @@ esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 # The project's shared helpers: CARGO_TARGET_DIR default, apt packages, rustup toolchain, Node.js
-# and `build_node` (the one way iot-node is built: `cargo build --locked -p iot-node`).
+# and `build_node collator` (the relay-connected iot-node: `cargo build --locked -p iot-node
+# --features collator`, copied to $IOT_COLLATOR_BIN).
 # shellcheck source=SCRIPTDIR/../scripts/lib.sh
 source "$root/scripts/lib.sh"
 bin_dir="$CARGO_TARGET_DIR/debug"
@@ -47,7 +48,7 @@ for b in "${relay_bins[@]}"; do
 	[[ -x "$bin_dir/$b" ]] || need_relay=1
 done
 need_node=0
-[[ -x "$bin_dir/iot-node" ]] || need_node=1
+[[ -x "$IOT_COLLATOR_BIN" ]] || need_node=1
 if [[ "${ZOMBIENET_REBUILD:-0}" == 1 ]]; then
 	need_relay=1
 	need_node=1
@@ -59,7 +60,7 @@ if ((need_relay || need_node)); then
 fi
 
 if ((need_node)); then
-	build_node
+	build_node collator
 fi
 
 if ((need_relay)); then
@@ -73,7 +74,7 @@ if ((need_relay)); then
 	(cd "$here/relay" && WASM_BUILD_WORKSPACE_HINT="$here/relay" cargo build --locked --bins)
 fi
 
-for b in "${relay_bins[@]}" iot-node; do
+for b in "${relay_bins[@]}"; do
 	[[ -x "$bin_dir/$b" ]] || {
 		die "$bin_dir/$b is missing after the build"
 	}
@@ -87,7 +88,7 @@ for w in polkadot-prepare-worker polkadot-execute-worker; do
 		die "$w --version is '$worker_version', polkadot is '$node_version'; rebuild with ZOMBIENET_REBUILD=1"
 	fi
 done
-log "polkadot $node_version (workers match), $("$bin_dir/iot-node" --version)"
+log "polkadot $node_version (workers match), $("$IOT_COLLATOR_BIN" --version)"
 
 [[ "$mode" == build ]] && exit 0
 
@@ -95,7 +96,7 @@ log "polkadot $node_version (workers match), $("$bin_dir/iot-node" --version)"
 # as a fallback, through PATH. The workers must sit next to `polkadot`, which they do.
 export PATH="$bin_dir:$PATH"
 export POLKADOT_BIN="$bin_dir/polkadot"
-export IOT_NODE_BIN="$bin_dir/iot-node"
+export IOT_NODE_BIN="$IOT_COLLATOR_BIN"
 
 ensure_node_js
 cd "$here"

@@ -1,14 +1,12 @@
 //! Dispatches the command line: sub-commands, or starting the node in dev or collator mode.
 
 use crate::{
-	chain_spec,
-	cli::{Cli, RelayChainCli, Subcommand},
+	cli::{Cli, Subcommand},
 	service::{self, new_partial},
 };
 use polkadot_sdk::{
 	frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE},
 	sc_cli::{self, SubstrateCli},
-	sc_network::config::NetworkBackendType,
 };
 
 /// Runs a chain-operation sub-command on the node's parts.
@@ -63,9 +61,11 @@ pub fn run() -> sc_cli::Result<()> {
 				Ok(cmd.run(components.client, components.backend, None))
 			})
 		},
+		#[cfg(feature = "collator")]
 		Some(Subcommand::PurgeChain(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| {
+				use crate::relay_cli::RelayChainCli;
 				let polkadot_cli = RelayChainCli::new(&config, cli.relay_chain_args.iter());
 				let polkadot_config = SubstrateCli::create_configuration(
 					&polkadot_cli,
@@ -75,6 +75,12 @@ pub fn run() -> sc_cli::Result<()> {
 				.map_err(|err| format!("Relay chain argument error: {err}"))?;
 				cmd.run(config, polkadot_config)
 			})
+		},
+		// Without the embedded relay-chain node there is only the parachain's database.
+		#[cfg(not(feature = "collator"))]
+		Some(Subcommand::PurgeChain(cmd)) => {
+			let runner = cli.create_runner(&cmd.base)?;
+			runner.sync_run(|config| cmd.base.run(config.database))
 		},
 		Some(Subcommand::ExportGenesisHead(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
@@ -102,7 +108,7 @@ fn run_benchmark(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 		// benchmark feature, so the one node build serves tests, e2e and benchmarks.
 		BenchmarkCmd::Pallet(cmd) => {
 			use polkadot_sdk::{
-				cumulus_client_service::storage_proof_size::HostFunctions as ReclaimHostFunctions,
+				cumulus_primitives_proof_size_hostfunction::storage_proof_size::HostFunctions as ReclaimHostFunctions,
 				sp_runtime::traits::HashingFor,
 			};
 			let chain =
@@ -135,7 +141,6 @@ fn run_benchmark(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 
 fn run_node(cli: Cli) -> sc_cli::Result<()> {
 	let runner = cli.create_runner(&cli.run.normalize())?;
-	let collator_options = cli.run.collator_options();
 	let dev_block_time = cli.dev_block_time();
 
 	runner.run_node_until_exit(|config| async move {
@@ -144,43 +149,69 @@ fn run_node(cli: Cli) -> sc_cli::Result<()> {
 			return service::start_dev(config, block_time_ms).map_err(Into::into);
 		}
 
-		if chain_spec::Extensions::try_get(&*config.chain_spec).is_none() {
-			return Err("the chain spec has no `relay_chain`/`para_id` extension; use --chain \
-			            dev|local or a spec exported by iot-node"
-				.into());
-		}
-
-		let hwbench = (!cli.no_hardware_benchmarks)
-			.then(|| {
-				config.database.path().map(|database_path| {
-					let _ = std::fs::create_dir_all(database_path);
-					polkadot_sdk::sc_sysinfo::gather_hwbench(
-						Some(database_path),
-						&SUBSTRATE_REFERENCE_HARDWARE,
-					)
-				})
-			})
-			.flatten();
-
-		let polkadot_cli = RelayChainCli::new(&config, cli.relay_chain_args.iter());
-		let tokio_handle = config.tokio_handle.clone();
-		let polkadot_config =
-			SubstrateCli::create_configuration(&polkadot_cli, &polkadot_cli, tokio_handle)
-				.map_err(|err| format!("Relay chain argument error: {err}"))?;
-
-		log::info!("✍️ Is collating: {}", if config.role.is_authority() { "yes" } else { "no" });
-
-		match config.network.network_backend {
-			NetworkBackendType::Libp2p => service::start_collator::<
-				polkadot_sdk::sc_network::NetworkWorker<_, _>,
-			>(config, polkadot_config, collator_options, hwbench)
-			.await
-			.map_err(Into::into),
-			NetworkBackendType::Litep2p => service::start_collator::<
-				polkadot_sdk::sc_network::Litep2pNetworkBackend,
-			>(config, polkadot_config, collator_options, hwbench)
-			.await
-			.map_err(Into::into),
-		}
+		start_relay_connected(cli, config).await
 	})
+}
+
+/// Starts a relay-connected node (collator or full node), with the relay-chain node embedded.
+#[cfg(feature = "collator")]
+async fn start_relay_connected(
+	cli: Cli,
+	config: polkadot_sdk::sc_service::Configuration,
+) -> sc_cli::Result<polkadot_sdk::sc_service::TaskManager> {
+	use crate::{chain_spec, relay_cli::RelayChainCli};
+	use polkadot_sdk::sc_network::config::NetworkBackendType;
+
+	let collator_options = cli.run.collator_options();
+	if chain_spec::Extensions::try_get(&*config.chain_spec).is_none() {
+		return Err("the chain spec has no `relay_chain`/`para_id` extension; use --chain \
+			            dev|local or a spec exported by iot-node"
+			.into());
+	}
+
+	let hwbench = (!cli.no_hardware_benchmarks)
+		.then(|| {
+			config.database.path().map(|database_path| {
+				let _ = std::fs::create_dir_all(database_path);
+				polkadot_sdk::sc_sysinfo::gather_hwbench(
+					Some(database_path),
+					&SUBSTRATE_REFERENCE_HARDWARE,
+				)
+			})
+		})
+		.flatten();
+
+	let polkadot_cli = RelayChainCli::new(&config, cli.relay_chain_args.iter());
+	let tokio_handle = config.tokio_handle.clone();
+	let polkadot_config =
+		SubstrateCli::create_configuration(&polkadot_cli, &polkadot_cli, tokio_handle)
+			.map_err(|err| format!("Relay chain argument error: {err}"))?;
+
+	log::info!("✍️ Is collating: {}", if config.role.is_authority() { "yes" } else { "no" });
+
+	match config.network.network_backend {
+		NetworkBackendType::Libp2p => crate::collator::start_collator::<
+			polkadot_sdk::sc_network::NetworkWorker<_, _>,
+		>(config, polkadot_config, collator_options, hwbench)
+		.await
+		.map_err(Into::into),
+		NetworkBackendType::Litep2p => crate::collator::start_collator::<
+			polkadot_sdk::sc_network::Litep2pNetworkBackend,
+		>(config, polkadot_config, collator_options, hwbench)
+		.await
+		.map_err(Into::into),
+	}
+}
+
+/// This build has no relay-chain node: say how to get one instead of starting something else.
+#[cfg(not(feature = "collator"))]
+async fn start_relay_connected(
+	_cli: Cli,
+	_config: polkadot_sdk::sc_service::Configuration,
+) -> sc_cli::Result<polkadot_sdk::sc_service::TaskManager> {
+	Err("this iot-node was built without the relay-chain node: it runs only a dev chain \
+	     (`--dev`, `--dev-block-time MS`) and the sub-commands. To follow a relay chain or \
+	     collate, build it with `cargo build --release -p iot-node --features collator` (what \
+	     zombienet and the Docker image do)."
+		.into())
 }

@@ -52,3 +52,19 @@ test('export-chain-spec carries the para extension and token properties', () => 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a default (dev-only) build asked for a relay-connected node says how to get one', (t) => {
+  const { spawnSync } = require('node:child_process');
+  // No RPC or p2p port is opened before the node decides how to start.
+  const out = spawnSync(nodeBinary(), ['--chain', 'local', '--tmp', '--no-hardware-benchmarks'], {
+    encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024,
+  });
+  if (out.signal) {
+    // Still running after a minute: a `--features collator` build, following a relay chain.
+    t.skip('this iot-node is a collator build (IOT_NODE_BIN); nothing to check');
+    return;
+  }
+  assert.notEqual(out.status, 0, 'a dev-only build must not start without --dev');
+  assert.match(out.stderr, /built without the relay-chain node/);
+  assert.match(out.stderr, /--features collator/);
+});
