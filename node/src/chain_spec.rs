@@ -26,6 +26,8 @@ pub struct Extensions {
 	pub para_id: u32,
 }
 
+// Read by the relay-connected start path only (`--features collator`).
+#[cfg(feature = "collator")]
 impl Extensions {
 	/// The extension of a chain spec, if it has one.
 	pub fn try_get(chain_spec: &dyn polkadot_sdk::sc_service::ChainSpec) -> Option<&Self> {

@@ -28,7 +28,6 @@ use polkadot_sdk::{
 		ParaId,
 	},
 	cumulus_relay_chain_interface::{OverseerHandle, RelayChainInterface},
-	sc_client_api::Backend as _,
 	sc_consensus::ImportQueue as _,
 	sc_network::{
 		config::FullNetworkConfiguration, NetworkBackend, NetworkBlock, NetworkStateInfo, PeerId,
