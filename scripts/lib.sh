@@ -115,14 +115,10 @@ ensure_node_js() {
 # switching between the two later relinks the node only.
 build_node() {
 	use_lint_wrapper
-	if [ "${1:-}" = collator ]; then
-		log "building iot-node with --features collator (target dir: $CARGO_TARGET_DIR)"
-		(cd "$REPO_ROOT" && cargo build --locked -p iot-node --features collator)
-		[ -x "$IOT_NODE_BIN" ] || die "build finished but $IOT_NODE_BIN is missing"
-		cp "$IOT_NODE_BIN" "$IOT_COLLATOR_BIN"
-		return
-	fi
-	log "building iot-node (target dir: $CARGO_TARGET_DIR)"
-	(cd "$REPO_ROOT" && cargo build --locked --workspace)
+	local what=(--workspace)
+	[ "${1:-}" = collator ] && what=(-p iot-node --features collator)
+	log "building iot-node: cargo build ${what[*]} (target dir: $CARGO_TARGET_DIR)"
+	(cd "$REPO_ROOT" && cargo build --locked "${what[@]}")
 	[ -x "$IOT_NODE_BIN" ] || die "build finished but $IOT_NODE_BIN is missing"
+	[ "${1:-}" != collator ] || cp "$IOT_NODE_BIN" "$IOT_COLLATOR_BIN"
 }
