@@ -2,7 +2,7 @@
 
 use polkadot_sdk::{
 	cumulus_client_cli, frame_benchmarking_cli,
-	sc_cli::{self, SubstrateCli},
+	sc_cli::{self, CliConfiguration, SubstrateCli},
 	sc_service,
 };
 
