@@ -83,6 +83,15 @@ pub struct Cli {
 	#[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(100..))]
 	pub dev_block_time: Option<u64>,
 
+	/// Whether this node's off-chain worker fetches sensor feeds at loopback, private,
+	/// link-local or other non-public addresses (and `localhost`). Default: `allow` in dev mode
+	/// (feeds served from the developer's machine), `deny` otherwise: a stranger's feed URL must
+	/// not make an operator's node fetch its own RPC or its LAN and publish the answer. With
+	/// `deny`, host names are resolved by the node first and fetched only if every address they
+	/// resolve to is public.
+	#[arg(long, value_enum, value_name = "POLICY")]
+	pub feed_private_hosts: Option<PrivateHosts>,
+
 	/// Disable the hardware benchmarks run at start-up.
 	#[arg(long)]
 	// Read by the relay-connected start path only, which a build without `collator` lacks; the
@@ -96,7 +105,25 @@ pub struct Cli {
 	pub relay_chain_args: Vec<String>,
 }
 
+/// See [`Cli::feed_private_hosts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrivateHosts {
+	/// Fetch feeds at any address.
+	Allow,
+	/// Fetch feeds at public addresses only.
+	Deny,
+}
+
 impl Cli {
+	/// Whether the feed worker may fetch private hosts: the flag, or dev mode if it is not given.
+	pub fn allows_private_feed_hosts(&self) -> bool {
+		match self.feed_private_hosts {
+			Some(PrivateHosts::Allow) => true,
+			Some(PrivateHosts::Deny) => false,
+			None => self.dev_block_time().is_some(),
+		}
+	}
+
 	/// Block time of dev mode, or `None` for a relay-connected node.
 	pub fn dev_block_time(&self) -> Option<u64> {
 		match self.dev_block_time {

@@ -48,6 +48,7 @@ pub async fn start_collator<Net>(
 	polkadot_config: Configuration,
 	collator_options: CollatorOptions,
 	hwbench: Option<polkadot_sdk::sc_sysinfo::HwBench>,
+	private_feed_hosts: bool,
 ) -> Result<TaskManager, sc_service::Error>
 where
 	Net: NetworkBackend<Block, <Block as polkadot_sdk::sp_runtime::traits::Block>::Hash>,
@@ -110,6 +111,7 @@ where
 		&transaction_pool,
 		&network,
 		&task_manager,
+		private_feed_hosts,
 	)?;
 
 	let info = node_info(&parachain_config, NodeMode::Collator);

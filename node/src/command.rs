@@ -142,11 +142,13 @@ fn run_benchmark(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 fn run_node(cli: Cli) -> sc_cli::Result<()> {
 	let runner = cli.create_runner(&cli.run.normalize())?;
 	let dev_block_time = cli.dev_block_time();
+	let private_feed_hosts = cli.allows_private_feed_hosts();
 
 	runner.run_node_until_exit(|config| async move {
 		if let Some(block_time_ms) = dev_block_time {
 			log::info!("🧪 Dev mode: sealing and finalizing a block every {block_time_ms} ms, no relay chain");
-			return service::start_dev(config, block_time_ms).map_err(Into::into);
+			return service::start_dev(config, block_time_ms, private_feed_hosts)
+				.map_err(Into::into);
 		}
 
 		start_relay_connected(cli, config).await
@@ -163,6 +165,7 @@ async fn start_relay_connected(
 	use polkadot_sdk::sc_network::config::NetworkBackendType;
 
 	let collator_options = cli.run.collator_options();
+	let private_feed_hosts = cli.allows_private_feed_hosts();
 	if chain_spec::Extensions::try_get(&*config.chain_spec).is_none() {
 		return Err("the chain spec has no `relay_chain`/`para_id` extension; use --chain \
 			            dev|local or a spec exported by iot-node"
@@ -190,16 +193,28 @@ async fn start_relay_connected(
 	log::info!("✍️ Is collating: {}", if config.role.is_authority() { "yes" } else { "no" });
 
 	match config.network.network_backend {
-		NetworkBackendType::Libp2p => crate::collator::start_collator::<
-			polkadot_sdk::sc_network::NetworkWorker<_, _>,
-		>(config, polkadot_config, collator_options, hwbench)
-		.await
-		.map_err(Into::into),
-		NetworkBackendType::Litep2p => crate::collator::start_collator::<
-			polkadot_sdk::sc_network::Litep2pNetworkBackend,
-		>(config, polkadot_config, collator_options, hwbench)
-		.await
-		.map_err(Into::into),
+		NetworkBackendType::Libp2p => {
+			crate::collator::start_collator::<polkadot_sdk::sc_network::NetworkWorker<_, _>>(
+				config,
+				polkadot_config,
+				collator_options,
+				hwbench,
+				private_feed_hosts,
+			)
+			.await
+			.map_err(Into::into)
+		},
+		NetworkBackendType::Litep2p => {
+			crate::collator::start_collator::<polkadot_sdk::sc_network::Litep2pNetworkBackend>(
+				config,
+				polkadot_config,
+				collator_options,
+				hwbench,
+				private_feed_hosts,
+			)
+			.await
+			.map_err(Into::into)
+		},
 	}
 }
 

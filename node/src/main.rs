@@ -16,6 +16,7 @@ mod cli;
 #[cfg(feature = "collator")]
 mod collator;
 mod command;
+mod feed_hosts;
 #[cfg(feature = "collator")]
 mod relay_cli;
 mod rpc;

@@ -202,7 +202,10 @@ pub(crate) fn rpc_builder(
 }
 
 /// Starts the off-chain workers with HTTP enabled: sensor feeds fetch their URLs from here, in
-/// dev mode and as a collator alike.
+/// dev mode and as a collator alike. Writes the node's policy on private feed hosts where the
+/// worker reads it, and, when they are refused, starts the task that resolves feed host names
+/// for the worker ([`crate::feed_hosts`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn start_offchain_workers(
 	config: &Configuration,
 	client: &Arc<ParachainClient>,
@@ -211,9 +214,30 @@ pub(crate) fn start_offchain_workers(
 	transaction_pool: &Arc<TransactionPool>,
 	network: &Arc<dyn NetworkService>,
 	task_manager: &TaskManager,
+	private_feed_hosts: bool,
 ) -> Result<(), sc_service::Error> {
 	if !config.offchain_worker.enabled {
 		return Ok(());
+	}
+	if let Some(mut storage) = backend.offchain_storage() {
+		use codec::Encode;
+		use polkadot_sdk::sp_core::offchain::OffchainStorage;
+		storage.set(
+			polkadot_sdk::sp_offchain::STORAGE_PREFIX,
+			iot_primitives::feeds::url::ALLOW_PRIVATE_HOSTS_KEY,
+			&private_feed_hosts.encode(),
+		);
+		if private_feed_hosts {
+			log::info!(
+				"📡 Sensor feeds: private and local hosts are fetched (--feed-private-hosts)"
+			);
+		} else {
+			task_manager.spawn_handle().spawn_blocking(
+				"feed-host-resolver",
+				"offchain-work",
+				crate::feed_hosts::run(storage),
+			);
+		}
 	}
 	let offchain_workers = polkadot_sdk::sc_offchain::OffchainWorkers::new(
 		polkadot_sdk::sc_offchain::OffchainWorkerOptions {
@@ -254,6 +278,7 @@ const DEV_FINALITY_DELAY_MS: u64 = 250;
 pub fn start_dev(
 	mut config: Configuration,
 	block_time_ms: u64,
+	private_feed_hosts: bool,
 ) -> Result<TaskManager, sc_service::Error> {
 	let PartialComponents {
 		client,
@@ -309,6 +334,7 @@ pub fn start_dev(
 		&transaction_pool,
 		&network,
 		&task_manager,
+		private_feed_hosts,
 	)?;
 
 	let para_id = para_id(&client)?;

@@ -34,6 +34,8 @@ pub const KEY_TYPE: polkadot_sdk::sp_core::crypto::KeyTypeId =
 
 pub use iot_formats::feeds::*;
 
+pub mod url;
+
 /// Why fetching or reading a feed failed. Kept in the worker's status, never on chain.
 #[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub enum FetchError {
@@ -64,6 +66,25 @@ pub enum FetchError {
 	/// The transaction pool refused the report.
 	#[codec(index = 8)]
 	SubmitFailed,
+	/// The body's length differs from its `Content-Length`.
+	#[codec(index = 9)]
+	LengthMismatch,
+	/// The report was submitted, and when its round ended it was not counted and the round had
+	/// not settled (a round that settled while the report waited in the pool counts as
+	/// included: the chain keeps how many reported, not who).
+	#[codec(index = 10)]
+	NotIncluded,
+	/// The host is a loopback, private, link-local or otherwise non-public address (or
+	/// `localhost`), and this node does not allow feeds there.
+	#[codec(index = 11)]
+	PrivateAddress,
+	/// The host is a name this node has not resolved yet (it resolves the names its worker asks
+	/// for; the next round is fetched once it has).
+	#[codec(index = 12)]
+	HostUnchecked,
+	/// The URL breaks the rules of [`url::parse_url`] (a feed registered before they applied).
+	#[codec(index = 13)]
+	BadUrl,
 }
 
 impl FetchError {
@@ -80,6 +101,11 @@ impl FetchError {
 			Self::NotANumber => "not a number".into(),
 			Self::OutOfRange => "value out of range".into(),
 			Self::SubmitFailed => "transaction pool refused the report".into(),
+			Self::LengthMismatch => "body length differs from content-length".into(),
+			Self::NotIncluded => "report not included before the round ended".into(),
+			Self::PrivateAddress => "private or local address refused by this node".into(),
+			Self::HostUnchecked => "host name not resolved by this node yet".into(),
+			Self::BadUrl => "url not allowed".into(),
 		}
 	}
 }
@@ -90,9 +116,9 @@ impl FetchError {
 pub struct FeedStatus {
 	/// Parachain block after which the worker last tried the feed.
 	pub last_attempt_block: u32,
-	/// Parachain block of the last successful fetch and report, if any.
+	/// Parachain block of the last successful fetch and submitted report, if any.
 	pub last_success_block: Option<u32>,
-	/// Round and value of the last successful report.
+	/// Round and value of the last report submitted to the transaction pool.
 	pub last_report: Option<(Round, i128)>,
 	/// Why the last attempt failed, if it did.
 	pub last_error: Option<FetchError>,
@@ -100,6 +126,11 @@ pub struct FeedStatus {
 	pub last_latency_ms: u64,
 	/// Attempts that failed since the last success.
 	pub consecutive_failures: u32,
+	/// The last round whose report this node saw on chain: counted in the round's reports, or
+	/// the round settled while it was in the pool. A `last_report` round above it is submitted
+	/// and not (yet) included; once that round is over, `last_error` says
+	/// [`FetchError::NotIncluded`].
+	pub last_included_round: Option<Round>,
 }
 
 /// Prefix of the worker's status keys in off-chain storage.

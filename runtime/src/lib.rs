@@ -77,7 +77,7 @@ pub type UncheckedExtrinsic =
 	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 
 /// Storage migrations run on the next runtime upgrade.
-pub type Migrations = ();
+pub type Migrations = (pallet_sensor_feeds::migrations::v2::MigrateToV2<Runtime>,);
 
 /// Dispatches extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -73,3 +73,30 @@ fn report_weights_against_a_transfer() {
 	);
 	assert!(FeedWeights::report_settling(max).ref_time() >= FeedWeights::report().ref_time());
 }
+
+/// Reports are fee-free: `MaxReportWeightPerBlock` bounds their share of a block. How many fit
+/// (each counted at its most: settling a round of 16, with its authorization, by ref time and by
+/// proof size), against what the feeds could ask for at most.
+#[test]
+fn reports_take_a_bounded_share_of_a_block() {
+	let normal = <Runtime as frame_system::Config>::BlockWeights::get()
+		.get(DispatchClass::Normal)
+		.max_total
+		.unwrap_or_default();
+	let share = <Runtime as pallet_sensor_feeds::Config>::MaxReportWeightPerBlock::get();
+	assert!(
+		share.ref_time() <= normal.ref_time() / 4 && share.proof_size() <= normal.proof_size() / 4,
+		"at most a quarter of the normal class"
+	);
+	let one = FeedWeights::report_settling(1).saturating_add(FeedWeights::authorize_report());
+	let by_time = share.ref_time() / one.ref_time().max(1);
+	let by_proof = share.proof_size() / one.proof_size().max(1);
+	println!(
+		"report share per block: {:.1} ms, {} KiB; single-operator settling reports that fit: {by_time} by ref time, {by_proof} by proof size (estimated, worst case)",
+		share.ref_time() as f64 / 1e9 * 1e3,
+		share.proof_size() / 1024,
+	);
+	// 256 single-operator feeds at a 4-relay-block interval (24 s): 64 settling reports per
+	// 6-second block.
+	assert!(by_time.min(by_proof) >= 64, "the share serves every feed every 24 s");
+}

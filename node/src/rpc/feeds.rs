@@ -27,6 +27,9 @@ pub struct FeedStatusJson {
 	pub last_latency_ms: u64,
 	/// Failed attempts since the last success.
 	pub consecutive_failures: u32,
+	/// The last round whose report this node saw on chain (counted, or the round settled while
+	/// it was in the pool). A `lastRound` above it is submitted and not (yet) included.
+	pub last_included_round: Option<u64>,
 }
 
 impl FeedStatusJson {
@@ -41,6 +44,7 @@ impl FeedStatusJson {
 			last_error: status.last_error.map(|error| error.describe()),
 			last_latency_ms: status.last_latency_ms,
 			consecutive_failures: status.consecutive_failures,
+			last_included_round: status.last_included_round,
 		}
 	}
 }
@@ -94,6 +98,7 @@ mod tests {
 			last_error: Some(FetchError::HttpStatus(500)),
 			last_latency_ms: 7,
 			consecutive_failures: 1,
+			last_included_round: Some(4),
 		};
 		storage.set(STORAGE_PREFIX, &status_key(3), &status.encode());
 		let rpc = FeedsRpcImpl::new(Some(storage));
@@ -101,6 +106,7 @@ mod tests {
 		assert_eq!(json.last_value.as_deref(), Some("-1234"));
 		assert_eq!(json.last_error.as_deref(), Some("http status 500"));
 		assert_eq!(json.last_round, Some(5));
+		assert_eq!(json.last_included_round, Some(4));
 		assert_eq!(rpc.feed_status(4).unwrap(), None);
 		assert_eq!(FeedsRpcImpl::<InMemOffchainStorage>::new(None).feed_status(3).unwrap(), None);
 	}

@@ -1,6 +1,7 @@
 //! Benchmarks (FRAME v2) of every call and the stale check in their worst case:
 //!
-//! - `register_feed` / `update_feed` with the longest URL and pointer;
+//! - `register_feed` / `update_feed` with the longest URL, pointer and unit, and a full
+//!   operator set;
 //! - `report`: a report that joins a round still short of its quorum, with `MaxOperators`
 //!   operators (the assignment and duplicate checks walk all of them);
 //! - `report_settling` over the reports `n` of the settling round: median, outlier check, and
@@ -88,7 +89,7 @@ fn feed_with_reports<T: Config>(
 		RawOrigin::Signed(owner).into(),
 		device,
 		stream,
-		max_spec::<T>(n as u8, quorum as u8),
+		max_spec::<T>(n as u8, quorum as u8).into_input(),
 	)
 	.expect("valid feed");
 	let feed = NextFeedId::<T>::get() - 1;
@@ -123,8 +124,9 @@ mod benchmarks {
 		let owner: T::AccountId = whitelisted_caller();
 		let (device, stream) = device_and_stream::<T>(&owner);
 		let max = T::MaxOperators::get() as u8;
+		operators::<T>(max.into());
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), device, stream, max_spec::<T>(max, max));
+		_(RawOrigin::Signed(owner), device, stream, max_spec::<T>(max, max).into_input());
 		assert_eq!(FeedCount::<T>::get(), 1);
 	}
 
@@ -132,16 +134,17 @@ mod benchmarks {
 	fn update_feed() {
 		let owner: T::AccountId = whitelisted_caller();
 		let (device, stream) = device_and_stream::<T>(&owner);
+		operators::<T>(T::MaxOperators::get());
 		Pallet::<T>::register_feed(
 			RawOrigin::Signed(owner.clone()).into(),
 			device,
 			stream,
-			max_spec::<T>(1, 1),
+			max_spec::<T>(1, 1).into_input(),
 		)
 		.expect("valid feed");
 		let max = T::MaxOperators::get() as u8;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), 0, max_spec::<T>(max, max));
+		_(RawOrigin::Signed(owner), 0, max_spec::<T>(max, max).into_input());
 		assert_eq!(Feeds::<T>::get(0).unwrap().spec.quorum, max);
 	}
 
@@ -149,11 +152,12 @@ mod benchmarks {
 	fn remove_feed() {
 		let owner: T::AccountId = whitelisted_caller();
 		let (device, stream) = device_and_stream::<T>(&owner);
+		operators::<T>(T::MaxOperators::get());
 		Pallet::<T>::register_feed(
 			RawOrigin::Signed(owner.clone()).into(),
 			device,
 			stream,
-			max_spec::<T>(1, 1),
+			max_spec::<T>(1, 1).into_input(),
 		)
 		.expect("valid feed");
 		#[extrinsic_call]
@@ -217,12 +221,13 @@ mod benchmarks {
 	fn check_stale(n: Linear<0, { T::StaleChecksPerBlock::get() }>) {
 		let owner: T::AccountId = account("owner", 0, 0);
 		let (device, stream) = device_and_stream::<T>(&owner);
+		operators::<T>(1);
 		for _ in 0..n {
 			Pallet::<T>::register_feed(
 				RawOrigin::Signed(owner.clone()).into(),
 				device,
 				stream,
-				max_spec::<T>(1, 1),
+				max_spec::<T>(1, 1).into_input(),
 			)
 			.expect("valid feed");
 		}

@@ -16,10 +16,13 @@
 //!   work rotates and no operator can pick its rounds.
 //! - **The worker** ([`Pallet::offchain_worker`]): on each block, for every feed whose current
 //!   round (of the provider's current block number, which the pool checks the report against) is
-//!   not settled and is assigned to a key in the node's keystore, it GETs the URL (all due feeds
-//!   at once, with a deadline and a response-size limit), reads the value
-//!   ([`iot_primitives::feeds::parse_value`]), and submits `report` as an **authorized
-//!   unsigned transaction** carrying the report signed by the operator key. Why not a signed
+//!   not settled and is assigned to a key in the node's keystore, it checks the host against
+//!   the node's policy (public addresses only unless the node allows private ones,
+//!   [`iot_primitives::feeds::url`]), GETs the URL (all due feeds at once, each on its own
+//!   connection with its own deadline, read as it arrives, with a response-size limit), reads
+//!   the value ([`iot_primitives::feeds::parse_value`]), and submits `report` as an **authorized
+//!   unsigned transaction** carrying the report signed by the operator key; it submits it again
+//!   while its round is open and it is not on chain. Why not a signed
 //!   transaction: the operator key needs no funds and no account, and there is no account nonce
 //!   to cache and drift when several reports are in flight; replay protection is the
 //!   `(feed, round, operator)` uniqueness the chain enforces. A local lock per feed keeps
@@ -99,6 +102,7 @@ use polkadot_sdk::polkadot_sdk_frame as frame;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -159,7 +163,7 @@ pub mod pallet {
 
 	/// The layout of this pallet's storage, raised by every migration. `try_state` (and
 	/// try-runtime's upgrade check) fail when the chain's version differs from this one.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -240,6 +244,18 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxFeeds: Get<u32>;
 
+		/// Maximum number of feeds one account owns: no one account can take every slot of
+		/// [`Config::MaxFeeds`] for the price of the deposits.
+		#[pallet::constant]
+		type MaxFeedsPerOwner: Get<u32>;
+
+		/// The most weight the reports of one block may use (each counts its actual weight and
+		/// its authorization; one is admitted only if its most would still fit). Reports carry no
+		/// fee and a high priority, so without this bound many feeds could fill blocks with them;
+		/// past it, a report waits in the pool for the next block.
+		#[pallet::constant]
+		type MaxReportWeightPerBlock: Get<Weight>;
+
 		/// Shortest polling interval, in blocks of [`Config::BlockNumberProvider`] (relay-chain
 		/// blocks in our runtime). At least 2: a worker reports when it first sees a round, and the
 		/// block that includes the report may see the next provider block number, which must still
@@ -297,6 +313,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type FeedCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// Number of feeds each account owns (at most [`Config::MaxFeedsPerOwner`]); covered by the
+	/// feeds' deposits.
+	#[pallet::storage]
+	pub type FeedsOwned<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The weight the reports of a block used so far, with that block's number (a value of an
+	/// earlier block counts as nothing: no reset needed).
+	#[pallet::storage]
+	pub type ReportWeight<T: Config> = StorageValue<_, (BlockNumberFor<T>, Weight), OptionQuery>;
+
 	/// Id the next feed gets.
 	#[pallet::storage]
 	pub type NextFeedId<T: Config> = StorageValue<_, FeedId, ValueQuery>;
@@ -339,7 +365,9 @@ pub mod pallet {
 		ReportAccepted { feed: FeedId, round: Round, operator: T::AuthorityId, value: i128 },
 		/// A round reached its quorum: `value` is the median of `reporters` reports.
 		ValueUpdated { feed: FeedId, round: Round, value: i128, reporters: u8 },
-		/// An operator reported further from the median than the tolerance.
+		/// A report was further from the median than [`Config::OutlierTolerance`]. Either the
+		/// operator or the feed's server is at fault: a server can serve different operators
+		/// different values, so this names the report, not a culprit.
 		OutlierReported {
 			feed: FeedId,
 			round: Round,
@@ -364,12 +392,26 @@ pub mod pallet {
 		NotAuthorized,
 		/// The stream does not exist or belongs to another device.
 		StreamMismatch,
-		/// The spec is invalid: URL not http(s), pointer not empty or starting with `/`,
-		/// interval below the minimum, decimals above 18 (or not 0 for integers and booleans),
-		/// no operator per round, or a quorum of 0 or above the operators per round.
+		/// The spec is invalid: pointer not UTF-8, not empty and not starting with `/`, interval
+		/// below the minimum, decimals above 18 (or not 0 for integers and booleans), no operator
+		/// per round, or a quorum of 0 or above the operators per round.
 		BadSpec,
+		/// The URL is not `http://` or `https://` with a host, has user info (`user:pass@`), a
+		/// port outside 1..=65535, or characters other than printable ASCII (see
+		/// [`iot_primitives::feeds::url::parse_url`]).
+		BadUrl,
+		/// The URL is longer than [`Config::MaxUrlLen`].
+		UrlTooLong,
+		/// The JSON pointer is longer than [`Config::MaxPointerLen`].
+		PointerTooLong,
+		/// The unit is longer than 16 bytes.
+		UnitTooLong,
 		/// `MaxFeeds` feeds are registered.
 		TooManyFeeds,
+		/// The caller owns [`Config::MaxFeedsPerOwner`] feeds.
+		TooManyFeedsForOwner,
+		/// The quorum is larger than the operator set: no round could ever settle.
+		QuorumUnreachable,
 		/// The device is not active.
 		DeviceInactive,
 		/// A feed's polling interval cannot change (its rounds would be renumbered): remove the
@@ -399,6 +441,11 @@ pub mod pallet {
 			assert!(
 				T::MinInterval::get() >= 2u32.into(),
 				"sensor feeds need a MinInterval of at least 2 provider blocks"
+			);
+			// Otherwise no report would ever be admitted.
+			assert!(
+				Self::report_reserve().all_lte(T::MaxReportWeightPerBlock::get()),
+				"MaxReportWeightPerBlock must hold at least one report at its most"
 			);
 		}
 
@@ -441,17 +488,22 @@ pub mod pallet {
 		/// - `device`: a registered, active device.
 		/// - `stream`: a provenance stream of `device` (checked through [`Config::Recorder`]); the
 		///   settled values are recorded in it.
-		/// - `spec`: how the feed is fetched and read. `url`: `http://` or `https://`, UTF-8, at
-		///   most [`Config::MaxUrlLen`] bytes. `pointer`: a JSON pointer, UTF-8, empty or starting
-		///   with `/`, at most [`Config::MaxPointerLen`] bytes. `value_type` and `decimals`: at
+		/// - `spec`: how the feed is fetched and read. `url`: at most [`Config::MaxUrlLen`] bytes,
+		///   `http://` or `https://` with a host, no user info (`user:password@` would be public
+		///   on chain), a port from 1 to 65535 if given, printable ASCII only (an international
+		///   name in its `xn--` form). Whether an operator's node fetches a private or loopback
+		///   host is its own policy: by default only public ones. `pointer`: a JSON pointer,
+		///   UTF-8, empty or starting with `/`, at most [`Config::MaxPointerLen`] bytes. `value_type` and `decimals`: at
 		///   most 18 decimals, 0 unless the type is `Decimal`; the stored value is the reading ×
 		///   10^decimals. `unit`: for people. `interval`: blocks of [`Config::BlockNumberProvider`]
 		///   per round (relay-chain blocks in our runtime, 6 s each, not parachain blocks), at
 		///   least [`Config::MinInterval`], fixed for the feed's life. `operators_per_round`: 1 to
-		///   [`Config::MaxOperators`]. `quorum`: 1 to `operators_per_round`.
+		///   [`Config::MaxOperators`]. `quorum`: 1 to `operators_per_round`, and at most the
+		///   operators in the set now.
 		///
 		/// Holds [`Config::FeedDeposit`] on the caller (hold reason [`HoldReason::FeedDeposit`]),
-		/// released when the feed is removed. At most [`Config::MaxFeeds`] feeds exist at once.
+		/// released when the feed is removed. At most [`Config::MaxFeeds`] feeds exist at once,
+		/// at most [`Config::MaxFeedsPerOwner`] of one account.
 		/// The feed's `registered_at` is the provider's current block number (the relay chain's in
 		/// our runtime, `parachainSystem.lastRelayChainBlockNumber` for a client): the stale check
 		/// counts from its round until the first value.
@@ -464,8 +516,13 @@ pub mod pallet {
 		///   with `MANAGE_FEEDS`.
 		/// - [`Error::DeviceInactive`]: the device is not active.
 		/// - [`Error::StreamMismatch`]: `stream` does not exist or belongs to another device.
-		/// - [`Error::BadSpec`]: `spec` breaks one of the rules above.
+		/// - [`Error::UrlTooLong`], [`Error::PointerTooLong`], [`Error::UnitTooLong`]: a field is
+		///   over its bound.
+		/// - [`Error::BadUrl`]: the URL breaks one of the rules above.
+		/// - [`Error::BadSpec`]: another field of `spec` breaks one of the rules above.
+		/// - [`Error::QuorumUnreachable`]: `spec.quorum` is above the size of the operator set.
 		/// - [`Error::TooManyFeeds`]: [`Config::MaxFeeds`] feeds are registered.
+		/// - [`Error::TooManyFeedsForOwner`]: the caller owns [`Config::MaxFeedsPerOwner`] feeds.
 		/// - [`Error::Overflow`]: the feed ids are exhausted.
 		/// - `TokenError::FundsUnavailable`: the caller's free balance cannot pay the deposit and
 		///   keep its existential deposit.
@@ -478,17 +535,19 @@ pub mod pallet {
 		///
 		/// O(1) (the spec is bounded by [`Config::MaxUrlLen`] and [`Config::MaxPointerLen`]): reads
 		/// the device through [`Config::Devices`], the stream's device through
-		/// [`Config::Recorder`], the feed count and the next id; writes the feed, the count, the
-		/// next id, and the caller's balance and hold.
+		/// [`Config::Recorder`], the operator set, the feed count, the caller's feed count and the
+		/// next id; writes the feed, the counts, the next id, and the caller's balance and hold.
+		/// Fields longer than their bounds are refused before anything is read.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_feed())]
 		pub fn register_feed(
 			origin: OriginFor<T>,
 			device: DeviceId,
 			stream: StreamId,
-			spec: FeedSpecOf<T>,
+			spec: FeedSpecInputOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			let spec = Self::bound_spec(spec)?;
 			ensure!(T::Devices::owner(device).is_some(), Error::<T>::DeviceNotFound);
 			ensure!(
 				T::Devices::can_act(device, &who, Permissions::MANAGE_FEEDS),
@@ -499,12 +558,15 @@ pub mod pallet {
 			Self::check_spec(&spec)?;
 			let count = FeedCount::<T>::get();
 			ensure!(count < T::MaxFeeds::get(), Error::<T>::TooManyFeeds);
+			let owned = FeedsOwned::<T>::get(&who);
+			ensure!(owned < T::MaxFeedsPerOwner::get(), Error::<T>::TooManyFeedsForOwner);
 			let feed = NextFeedId::<T>::get();
 			let next = feed.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			let deposit = T::FeedDeposit::get();
 			T::Currency::hold(&HoldReason::FeedDeposit.into(), &who, deposit)?;
 			NextFeedId::<T>::put(next);
 			FeedCount::<T>::put(count.saturating_add(1));
+			FeedsOwned::<T>::insert(&who, owned.saturating_add(1));
 			FeedsByDevice::<T>::insert(device, feed, ());
 			Feeds::<T>::insert(
 				feed,
@@ -550,8 +612,9 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - [`Error::FeedNotFound`]: no such feed.
-		/// - [`Error::NotAuthorized`]: the caller is not the feed's owner.
-		/// - [`Error::BadSpec`]: `spec` breaks a rule of [`Pallet::register_feed`].
+		/// - [`Error::UrlTooLong`], [`Error::PointerTooLong`], [`Error::UnitTooLong`],
+		///   [`Error::BadUrl`], [`Error::BadSpec`], [`Error::QuorumUnreachable`]: `spec` breaks a
+		///   rule of [`Pallet::register_feed`].
 		/// - [`Error::IntervalChanged`]: `spec.interval` differs from the feed's interval.
 		///
 		/// ## Events
@@ -560,16 +623,17 @@ pub mod pallet {
 		///
 		/// ## Complexity
 		///
-		/// O(1) (the spec is bounded by [`Config::MaxUrlLen`] and [`Config::MaxPointerLen`]): one
-		/// read and one write of the feed.
+		/// O(1) (the spec is bounded by [`Config::MaxUrlLen`] and [`Config::MaxPointerLen`]): reads
+		/// the feed and the operator set, writes the feed.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_feed())]
 		pub fn update_feed(
 			origin: OriginFor<T>,
 			feed: FeedId,
-			spec: FeedSpecOf<T>,
+			spec: FeedSpecInputOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			let spec = Self::bound_spec(spec)?;
 			let mut record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
 			ensure!(record.owner == who, Error::<T>::NotAuthorized);
 			Self::check_spec(&spec)?;
@@ -617,7 +681,7 @@ pub mod pallet {
 		/// ## Complexity
 		///
 		/// O(1): reads the feed and, unless the caller is the feed's owner, the device's owner
-		/// through [`Config::Devices`]; removes the feed; writes the feed count and the owner's
+		/// through [`Config::Devices`]; removes the feed; writes the feed counts and the owner's
 		/// hold and balance.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::remove_feed())]
@@ -631,6 +695,9 @@ pub mod pallet {
 			Feeds::<T>::remove(feed);
 			FeedsByDevice::<T>::remove(record.device, feed);
 			FeedCount::<T>::mutate(|count| *count = count.saturating_sub(1));
+			FeedsOwned::<T>::mutate_exists(&record.owner, |owned| {
+				*owned = owned.and_then(|count| count.checked_sub(1)).filter(|count| *count > 0);
+			});
 			// Best effort: a record must never get stuck because less than it says is held
 			// (`try_state` reports such a mismatch).
 			let _ = T::Currency::release(
@@ -712,12 +779,20 @@ pub mod pallet {
 		/// - `signature`: the operator's signature, checked by the authorization only.
 		///
 		/// A report counts if its round is the feed's current round, not before the round after the
-		/// feed's last spec change, and not settled yet; its operator is in the set and assigned to
-		/// the round ([`Pallet::assigned`]); and that operator has not reported the round yet. The
+		/// feed's last spec change, and not settled yet; the feed's device is active and its stream
+		/// still the device's (a feed stops with its device and stream); the operators assigned to
+		/// the round can reach the feed's quorum; its operator is in the set and assigned to the
+		/// round ([`Pallet::assigned`]); and that operator has not reported the round yet. The
 		/// first report of a round drops the reports still pending from an earlier round, and
 		/// reports of operators no longer in the set stop counting.
 		///
-		/// Once `quorum` reports are counted (capped by the operators assigned), the round settles:
+		/// Reports pay no fee, so their share of a block is bounded: a block takes a report only
+		/// while the weight its reports used so far (each one's actual weight and its
+		/// authorization) plus this report's most (settling a round of [`Config::MaxOperators`],
+		/// and its authorization) stays within [`Config::MaxReportWeightPerBlock`]; the rest wait
+		/// in the pool as `ExhaustsResources`.
+		///
+		/// Once `quorum` reports are counted, the round settles:
 		/// the value is their median (the mean of the two middle ones, rounded down, for an even
 		/// count), stored with its round and the parachain block number (`at`); the feed's stale
 		/// flag clears; and the value is recorded through [`Config::Recorder`] as a reading of the
@@ -733,14 +808,19 @@ pub mod pallet {
 		/// ## Errors
 		///
 		/// Before dispatch, the authorization refuses an invalid report as an invalid transaction:
-		/// `Stale` (no such feed, wrong round, already reported), `BadSigner` (not an operator, or
-		/// not assigned to the round), `BadProof` (bad signature). In the block the call checks
-		/// again:
+		/// `Stale` (no such feed, wrong round, already reported, device inactive, stream gone,
+		/// quorum unreachable), `BadSigner` (not an operator, or not assigned to the round),
+		/// `BadProof` (bad signature), `ExhaustsResources` (the block's share for reports is
+		/// used up). In the block the call checks again:
 		///
 		/// - `BadOrigin`: the origin is not an authorized one.
 		/// - [`Error::FeedNotFound`]: no such feed.
 		/// - [`Error::WrongRound`]: the round is not the feed's current one, is before the round
 		///   after the last spec change, or is settled.
+		/// - [`Error::DeviceInactive`]: the feed's device is not active (or no longer registered).
+		/// - [`Error::StreamMismatch`]: the feed's stream was removed.
+		/// - [`Error::QuorumUnreachable`]: fewer operators are assigned to the round than the
+		///   quorum (the operator set shrank below it).
 		/// - [`Error::NotOperator`]: `report.operator` is not in the operator set.
 		/// - [`Error::NotAssigned`]: the operator is not assigned to this round of the feed.
 		/// - [`Error::AlreadyReported`]: the operator already reported this round.
@@ -758,9 +838,11 @@ pub mod pallet {
 		///
 		/// ## Complexity
 		///
-		/// O(n), n = the operators, ≤ [`Config::MaxOperators`]: reads the feed and the operator
-		/// set, hashes once for the assignment, writes the feed; settling also sorts the round's
-		/// reports and records one provenance anchor. Authorization adds one sr25519 verification.
+		/// O(n), n = the operators, ≤ [`Config::MaxOperators`]: reads the feed, the operator set,
+		/// the device and its stream, hashes once for the assignment, writes the feed and the
+		/// block's report weight; settling also sorts the round's reports and records one
+		/// provenance anchor. Authorization reads the same and the block's report weight, and
+		/// verifies one sr25519 signature.
 		/// The weight charged up front is that of settling a round of [`Config::MaxOperators`]
 		/// reports; what the report did not use is refunded.
 		#[pallet::call_index(4)]
@@ -795,18 +877,26 @@ pub mod pallet {
 				operator: report.operator,
 				value: report.value,
 			});
-			let assigned = Self::assigned(report.feed, round, &record.spec, &operators);
-			let quorum = usize::from(record.spec.quorum).min(assigned.len()).max(1);
-			if pending.reports.len() < quorum {
+			// `check_report` made sure the assigned operators can reach it.
+			let quorum = usize::from(record.spec.quorum).max(1);
+			let used = if pending.reports.len() < quorum {
 				record.pending = Some(pending);
 				Feeds::<T>::insert(report.feed, record);
-				return Ok(Some(T::WeightInfo::report()).into());
-			}
-			let reporters = pending.reports.len();
-			Self::settle(report.feed, &mut record, pending);
-			Feeds::<T>::insert(report.feed, record);
-			Ok(Some(T::WeightInfo::report_settling(u32::try_from(reporters).unwrap_or(u32::MAX)))
-				.into())
+				T::WeightInfo::report()
+			} else {
+				let reporters = u32::try_from(pending.reports.len()).unwrap_or(u32::MAX);
+				Self::settle(report.feed, &mut record, pending);
+				Feeds::<T>::insert(report.feed, record);
+				T::WeightInfo::report_settling(reporters)
+			};
+			// The block's share: what this report really weighed, with its authorization.
+			ReportWeight::<T>::put((
+				frame_system::Pallet::<T>::block_number(),
+				Self::report_weight_used()
+					.saturating_add(used)
+					.saturating_add(T::WeightInfo::authorize_report()),
+			));
+			Ok(Some(used).into())
 		}
 	}
 	/// Reads, as view functions (`RuntimeViewFunction`; PAPI and subxt call them by name). The
@@ -895,12 +985,34 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
+	/// The spec as stored, or which field is over its bound.
+	fn bound_spec(spec: FeedSpecInputOf<T>) -> Result<FeedSpecOf<T>, Error<T>> {
+		let FeedSpec {
+			url,
+			pointer,
+			value_type,
+			decimals,
+			unit,
+			interval,
+			operators_per_round,
+			quorum,
+		} = spec;
+		Ok(FeedSpec {
+			url: url.try_into().map_err(|_| Error::<T>::UrlTooLong)?,
+			pointer: pointer.try_into().map_err(|_| Error::<T>::PointerTooLong)?,
+			value_type,
+			decimals,
+			unit: unit.try_into().map_err(|_| Error::<T>::UnitTooLong)?,
+			interval,
+			operators_per_round,
+			quorum,
+		})
+	}
+
 	fn check_spec(spec: &FeedSpecOf<T>) -> DispatchResult {
-		let url = spec.url.as_slice();
+		iot_primitives::feeds::url::parse_url(&spec.url).map_err(|_| Error::<T>::BadUrl)?;
 		let pointer = spec.pointer.as_slice();
-		let well_formed = (url.starts_with(b"http://") || url.starts_with(b"https://"))
-			&& core::str::from_utf8(url).is_ok()
-			&& (pointer.is_empty() || pointer.starts_with(b"/"))
+		let well_formed = (pointer.is_empty() || pointer.starts_with(b"/"))
 			&& core::str::from_utf8(pointer).is_ok()
 			&& spec.interval >= T::MinInterval::get()
 			&& spec.decimals <= MAX_DECIMALS
@@ -910,7 +1022,26 @@ impl<T: Config> Pallet<T> {
 			&& spec.quorum > 0
 			&& spec.quorum <= spec.operators_per_round;
 		ensure!(well_formed, Error::<T>::BadSpec);
+		ensure!(
+			usize::from(spec.quorum) <= Operators::<T>::decode_len().unwrap_or(0),
+			Error::<T>::QuorumUnreachable
+		);
 		Ok(())
+	}
+
+	/// The weight the reports of the current block reserved so far.
+	fn report_weight_used() -> Weight {
+		match ReportWeight::<T>::get() {
+			Some((block, used)) if block == frame_system::Pallet::<T>::block_number() => used,
+			_ => Weight::zero(),
+		}
+	}
+
+	/// The most one report can use of the block's share: settling a round of `MaxOperators`
+	/// reports, and its authorization.
+	fn report_reserve() -> Weight {
+		T::WeightInfo::report_settling(T::MaxOperators::get())
+			.saturating_add(T::WeightInfo::authorize_report())
 	}
 
 	/// Whether `report` may be counted now (all but the signature).
@@ -928,12 +1059,16 @@ impl<T: Config> Pallet<T> {
 			record.last.as_ref().is_none_or(|last| last.round < report.round),
 			Error::<T>::WrongRound
 		);
-		ensure!(operators.contains(&report.operator), Error::<T>::NotOperator);
+		// A feed stops with its device and its stream: no free reports for what is gone.
+		ensure!(T::Devices::is_active(record.device), Error::<T>::DeviceInactive);
 		ensure!(
-			Self::assigned(report.feed, report.round, &record.spec, operators)
-				.contains(&report.operator),
-			Error::<T>::NotAssigned
+			T::Recorder::stream_device(record.stream) == Some(record.device),
+			Error::<T>::StreamMismatch
 		);
+		ensure!(operators.contains(&report.operator), Error::<T>::NotOperator);
+		let assigned = Self::assigned(report.feed, report.round, &record.spec, operators);
+		ensure!(usize::from(record.spec.quorum) <= assigned.len(), Error::<T>::QuorumUnreachable);
+		ensure!(assigned.contains(&report.operator), Error::<T>::NotAssigned);
 		ensure!(
 			record.pending.as_ref().is_none_or(|pending| {
 				pending.round != report.round
@@ -965,6 +1100,11 @@ impl<T: Config> Pallet<T> {
 				},
 				_ => InvalidTransaction::Stale.into(),
 			});
+		}
+		// The block's share for reports (in the pool, the coming block's: nothing used yet).
+		let used = Self::report_weight_used().saturating_add(Self::report_reserve());
+		if used.any_gt(T::MaxReportWeightPerBlock::get()) {
+			return Err(InvalidTransaction::ExhaustsResources.into());
 		}
 		let payload =
 			ReportPayload::new(Self::genesis_hash(), report.feed, report.round, report.value);
@@ -1081,11 +1221,14 @@ impl<T: Config> Pallet<T> {
 		);
 		use alloc::collections::btree_map::BTreeMap;
 		let mut expected: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut owned: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut count = 0u32;
 		for (id, feed) in Feeds::<T>::iter() {
 			ensure!(id < NextFeedId::<T>::get(), "feed id beyond the counter");
 			let entry = expected.entry(feed.owner.clone()).or_insert_with(Zero::zero);
 			*entry = entry.saturating_add(feed.deposit);
+			let feeds = owned.entry(feed.owner.clone()).or_insert(0);
+			*feeds = feeds.saturating_add(1);
 			count = count.saturating_add(1);
 			ensure!(
 				FeedsByDevice::<T>::contains_key(feed.device, id),
@@ -1099,6 +1242,15 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(count == FeedCount::<T>::get(), "feed count differs from the feeds");
+		ensure!(
+			FeedsOwned::<T>::iter().count() == owned.len(),
+			"an owner's feed count names no feed"
+		);
+		// Not checked against `MaxFeedsPerOwner`: an owner over it before the bound existed keeps
+		// its feeds (see `migrations::v2`).
+		for (who, feeds) in owned {
+			ensure!(FeedsOwned::<T>::get(&who) == feeds, "an owner's feed count differs");
+		}
 		for (device, id, ()) in FeedsByDevice::<T>::iter() {
 			ensure!(
 				Feeds::<T>::get(id).is_some_and(|feed| feed.device == device),

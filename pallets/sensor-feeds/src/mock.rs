@@ -6,6 +6,7 @@
 
 use crate::{self as pallet_sensor_feeds, *};
 use core::cell::RefCell;
+use frame::deps::sp_runtime::offchain::storage::StorageValueRef;
 use frame::{
 	deps::{
 		sp_core::offchain::{
@@ -95,7 +96,8 @@ where
 
 pub const FEED_DEPOSIT: Balance = 100;
 pub const MAX_OPERATORS: u32 = 5;
-pub const MAX_FEEDS: u32 = 6;
+pub const MAX_FEEDS: u32 = 12;
+pub const MAX_FEEDS_PER_OWNER: u32 = 10;
 pub const STALE_AFTER: u32 = 3;
 pub const TIMEOUT_MS: u64 = 2_000;
 pub const MAX_BODY: u32 = 1_024;
@@ -117,6 +119,8 @@ impl Config for Test {
 	type MaxPointerLen = ConstU32<32>;
 	type MaxOperators = ConstU32<MAX_OPERATORS>;
 	type MaxFeeds = ConstU32<MAX_FEEDS>;
+	type MaxFeedsPerOwner = ConstU32<MAX_FEEDS_PER_OWNER>;
+	type MaxReportWeightPerBlock = MaxReportWeightPerBlock;
 	type MinInterval = ConstU64<2>;
 	type StaleAfterRounds = ConstU32<STALE_AFTER>;
 	type StaleChecksPerBlock = ConstU32<2>;
@@ -128,6 +132,21 @@ impl Config for Test {
 
 parameter_types! {
 	pub OutlierTolerance: Permill = Permill::from_percent(10);
+}
+
+/// The reports' share of a block: unbounded unless a test sets it ([`set_report_share`]).
+pub struct MaxReportWeightPerBlock;
+impl Get<Weight> for MaxReportWeightPerBlock {
+	fn get() -> Weight {
+		REPORT_SHARE.with(|share| *share.borrow())
+	}
+}
+
+/// Room for `reports` reports per block.
+pub fn set_report_share(reports: u64) {
+	let reserve = <() as WeightInfo>::report_settling(MAX_OPERATORS)
+		.saturating_add(<() as WeightInfo>::authorize_report());
+	REPORT_SHARE.with(|share| *share.borrow_mut() = reserve.saturating_mul(reports));
 }
 
 pub const OWNER: AccountId = AccountId::new([1; 32]);
@@ -144,6 +163,8 @@ thread_local! {
 	static RECORDED: RefCell<Vec<(StreamId, u64, Vec<u8>, AccountId)>> = const { RefCell::new(Vec::new()) };
 	static RECORD_FAILS: RefCell<bool> = const { RefCell::new(false) };
 	static DEVICE_INACTIVE: RefCell<bool> = const { RefCell::new(false) };
+	static STREAM_REMOVED: RefCell<bool> = const { RefCell::new(false) };
+	static REPORT_SHARE: RefCell<Weight> = const { RefCell::new(Weight::MAX) };
 }
 
 pub use iot_primitives::testing::MockRelay;
@@ -204,11 +225,16 @@ impl TestRecorder {
 	pub fn fail(fail: bool) {
 		RECORD_FAILS.with(|f| *f.borrow_mut() = fail);
 	}
+	/// `STREAM` is gone (or back).
+	pub fn remove_stream(removed: bool) {
+		STREAM_REMOVED.with(|r| *r.borrow_mut() = removed);
+	}
 }
 
 impl ProvenanceRecorder<AccountId> for TestRecorder {
 	fn stream_device(stream: StreamId) -> Option<DeviceId> {
 		match stream {
+			STREAM if STREAM_REMOVED.with(|r| *r.borrow()) => None,
 			STREAM => Some(DEVICE),
 			OTHER_STREAM => Some(DEVICE + 1),
 			_ => None,
@@ -233,12 +259,17 @@ impl ProvenanceRecorder<AccountId> for TestRecorder {
 /// What the HTTP double answers for a URL.
 #[derive(Clone, Debug)]
 pub enum Answer {
-	/// Status, headers, body.
+	/// Status, headers, body, all at once.
 	Respond(u16, Vec<(String, String)>, Vec<u8>),
-	/// Never answers before the deadline.
+	/// Never answers before any deadline.
 	Timeout,
 	/// The request cannot even be started.
 	Unreachable,
+	/// Status and headers at once, then these bytes of the body, then nothing before any
+	/// deadline (a server that hangs in the middle of its body).
+	Hang(u16, Vec<(String, String)>, Vec<u8>),
+	/// The answer, with its status line this many milliseconds after the request.
+	Delayed(u64, Box<Answer>),
 }
 
 /// A JSON answer with status 200.
@@ -246,18 +277,45 @@ pub fn json(body: &str) -> Answer {
 	Answer::Respond(200, vec![], body.as_bytes().to_vec())
 }
 
+struct Open {
+	url: String,
+	opened_at: u64,
+	/// Bytes of the body read so far.
+	read: usize,
+}
+
 #[derive(Default)]
 pub struct HttpState {
 	pub answers: BTreeMap<String, Answer>,
-	/// URLs requested, in order.
-	pub requested: Vec<String>,
-	/// Open requests: id → (URL, bytes of the body read so far).
-	open: BTreeMap<u16, (String, usize)>,
+	/// URLs requested, in order, with the headers each request carried.
+	pub requested: Vec<(String, Vec<(String, String)>)>,
+	open: BTreeMap<u16, Open>,
 	next_id: u16,
+	/// The double's clock (Unix ms): moved by every `timestamp` call (+1) and by waiting.
 	now_ms: u64,
 }
 
-/// The HTTP double: an `offchain::Externalities` answering from `HttpState`.
+impl HttpState {
+	/// The answer to request `id` with its delay unwrapped, and when its head arrives (`None`:
+	/// never).
+	fn answer(&self, id: u16) -> Option<(Answer, Option<u64>)> {
+		let open = self.open.get(&id)?;
+		let mut answer = self.answers.get(&open.url)?.clone();
+		let mut at = open.opened_at;
+		while let Answer::Delayed(delay, inner) = answer {
+			at += delay;
+			answer = *inner;
+		}
+		let arrives = match answer {
+			Answer::Respond(..) | Answer::Hang(..) => Some(at),
+			_ => None,
+		};
+		Some((answer, arrives))
+	}
+}
+
+/// The HTTP double: an `offchain::Externalities` answering from `HttpState`, with a clock, so
+/// that deadlines, slow heads and hanging bodies behave as they do against a real server.
 #[derive(Clone, Default)]
 pub struct MockHttp(pub Arc<Mutex<HttpState>>);
 
@@ -265,13 +323,13 @@ impl MockHttp {
 	pub fn answer(&self, url: &str, answer: Answer) {
 		self.0.lock().unwrap().answers.insert(url.into(), answer);
 	}
+	/// The URLs requested so far, in order.
 	pub fn requested(&self) -> Vec<String> {
-		self.0.lock().unwrap().requested.clone()
+		self.0.lock().unwrap().requested.iter().map(|(url, _)| url.clone()).collect()
 	}
-	fn answer_of(&self, id: HttpRequestId) -> Option<(Answer, usize)> {
-		let state = self.0.lock().unwrap();
-		let (url, read) = state.open.get(&id.0)?;
-		Some((state.answers.get(url)?.clone(), *read))
+	/// The headers each request carried.
+	pub fn request_headers(&self) -> Vec<Vec<(String, String)>> {
+		self.0.lock().unwrap().requested.iter().map(|(_, headers)| headers.clone()).collect()
 	}
 }
 
@@ -288,7 +346,8 @@ impl Externalities for MockHttp {
 		OffchainTimestamp::from_unix_millis(state.now_ms)
 	}
 	fn sleep_until(&mut self, deadline: OffchainTimestamp) {
-		self.0.lock().unwrap().now_ms = deadline.unix_millis();
+		let mut state = self.0.lock().unwrap();
+		state.now_ms = state.now_ms.max(deadline.unix_millis());
 	}
 	fn random_seed(&mut self) -> [u8; 32] {
 		[0; 32]
@@ -301,16 +360,25 @@ impl Externalities for MockHttp {
 	) -> Result<HttpRequestId, ()> {
 		assert_eq!(method, "GET");
 		let mut state = self.0.lock().unwrap();
-		state.requested.push(uri.into());
+		state.requested.push((uri.into(), vec![]));
 		if matches!(state.answers.get(uri), None | Some(Answer::Unreachable)) {
 			return Err(());
 		}
 		let id = state.next_id;
 		state.next_id += 1;
-		state.open.insert(id, (uri.into(), 0));
+		let opened_at = state.now_ms;
+		state.open.insert(id, Open { url: uri.into(), opened_at, read: 0 });
 		Ok(HttpRequestId(id))
 	}
-	fn http_request_add_header(&mut self, _: HttpRequestId, _: &str, _: &str) -> Result<(), ()> {
+	fn http_request_add_header(
+		&mut self,
+		_: HttpRequestId,
+		name: &str,
+		value: &str,
+	) -> Result<(), ()> {
+		let mut state = self.0.lock().unwrap();
+		let last = state.requested.last_mut().expect("a header belongs to a started request");
+		last.1.push((name.into(), value.into()));
 		Ok(())
 	}
 	fn http_request_write_body(
@@ -324,19 +392,33 @@ impl Externalities for MockHttp {
 	fn http_response_wait(
 		&mut self,
 		ids: &[HttpRequestId],
-		_: Option<OffchainTimestamp>,
+		deadline: Option<OffchainTimestamp>,
 	) -> Vec<HttpRequestStatus> {
-		ids.iter()
-			.map(|id| match self.answer_of(*id) {
-				Some((Answer::Respond(code, ..), _)) => HttpRequestStatus::Finished(code),
-				Some((Answer::Timeout, _)) => HttpRequestStatus::DeadlineReached,
-				_ => HttpRequestStatus::Invalid,
+		let mut state = self.0.lock().unwrap();
+		let deadline = deadline.expect("the worker always gives a deadline").unix_millis();
+		let arrivals: Vec<Option<(Answer, Option<u64>)>> =
+			ids.iter().map(|id| state.answer(id.0)).collect();
+		// Wait until every head is in or the deadline passes, whichever comes first.
+		let last =
+			arrivals.iter().flatten().map(|(_, at)| at.unwrap_or(u64::MAX)).max().unwrap_or(0);
+		state.now_ms = state.now_ms.max(last.min(deadline));
+		let now = state.now_ms;
+		arrivals
+			.into_iter()
+			.map(|arrival| match arrival {
+				Some((Answer::Respond(code, ..) | Answer::Hang(code, ..), Some(at)))
+					if at <= now =>
+				{
+					HttpRequestStatus::Finished(code)
+				},
+				Some(_) => HttpRequestStatus::DeadlineReached,
+				None => HttpRequestStatus::Invalid,
 			})
 			.collect()
 	}
 	fn http_response_headers(&mut self, id: HttpRequestId) -> Vec<(Vec<u8>, Vec<u8>)> {
-		match self.answer_of(id) {
-			Some((Answer::Respond(_, headers, _), _)) => {
+		match self.0.lock().unwrap().answer(id.0) {
+			Some((Answer::Respond(_, headers, _) | Answer::Hang(_, headers, _), _)) => {
 				headers.into_iter().map(|(k, v)| (k.into_bytes(), v.into_bytes())).collect()
 			},
 			_ => vec![],
@@ -346,14 +428,25 @@ impl Externalities for MockHttp {
 		&mut self,
 		id: HttpRequestId,
 		buffer: &mut [u8],
-		_: Option<OffchainTimestamp>,
+		deadline: Option<OffchainTimestamp>,
 	) -> Result<usize, HttpError> {
-		let Some((Answer::Respond(_, _, body), read)) = self.answer_of(id) else {
-			return Err(HttpError::IoError);
+		let mut state = self.0.lock().unwrap();
+		let (body, ends) = match state.answer(id.0) {
+			Some((Answer::Respond(_, _, body), _)) => (body, true),
+			Some((Answer::Hang(_, _, body), _)) => (body, false),
+			Some((Answer::Timeout, _)) => (vec![], false),
+			_ => return Err(HttpError::IoError),
 		};
+		let read = state.open[&id.0].read;
 		let n = buffer.len().min(body.len() - read);
+		if n == 0 && !ends {
+			// Nothing more before the deadline.
+			let deadline = deadline.expect("the worker always gives a deadline").unix_millis();
+			state.now_ms = state.now_ms.max(deadline);
+			return Err(HttpError::DeadlineReached);
+		}
 		buffer[..n].copy_from_slice(&body[read..read + n]);
-		self.0.lock().unwrap().open.get_mut(&id.0).unwrap().1 += n;
+		state.open.get_mut(&id.0).unwrap().read += n;
 		Ok(n)
 	}
 	fn set_authorized_nodes(&mut self, _: Vec<OpaquePeerId>, _: bool) {}
@@ -413,7 +506,12 @@ impl Env {
 			BENCH_OWNER.with(|o| *o.borrow_mut() = None);
 			pallet_timestamp::Now::<Test>::put(1_700_000_000_000);
 			TestRecorder::fail(false);
+			TestRecorder::remove_stream(false);
+			REPORT_SHARE.with(|share| *share.borrow_mut() = Weight::MAX);
 			TestRegistry::set_active(true);
+			// As on a dev node: private hosts allowed (the SSRF tests turn it off).
+			StorageValueRef::persistent(iot_primitives::feeds::url::ALLOW_PRIVATE_HOSTS_KEY)
+				.set(&true);
 		});
 		let pool = Box::new(move || std::mem::take(&mut pool_state.write().transactions));
 		Self { ext, http, pool, keystore }
@@ -470,7 +568,12 @@ pub fn spec(operators_per_round: u8, quorum: u8) -> FeedSpecOf<Test> {
 
 /// Registers a feed of `DEVICE` on `STREAM` by its owner; returns its id.
 pub fn register(spec: FeedSpecOf<Test>) -> FeedId {
-	assert_ok!(SensorFeeds::register_feed(RuntimeOrigin::signed(OWNER), DEVICE, STREAM, spec));
+	assert_ok!(SensorFeeds::register_feed(
+		RuntimeOrigin::signed(OWNER),
+		DEVICE,
+		STREAM,
+		spec.into_input()
+	));
 	NextFeedId::<Test>::get() - 1
 }
 

@@ -20,8 +20,13 @@ pub type UrlOf<T> = BoundedVec<u8, <T as Config>::MaxUrlLen>;
 pub type PointerOf<T> = BoundedVec<u8, <T as Config>::MaxPointerLen>;
 /// A unit (`W`, `°C`, `%`) as stored.
 pub type Unit = BoundedVec<u8, ConstU32<16>>;
-/// How to fetch and read a feed.
+/// How to fetch and read a feed, as stored.
 pub type FeedSpecOf<T> = FeedSpec<UrlOf<T>, PointerOf<T>, Unit, BlockNumberFor<T>>;
+/// How to fetch and read a feed, as `register_feed` and `update_feed` take it: the same SCALE
+/// bytes as [`FeedSpecOf`], with the bounds checked by the call, so a field over its bound gets
+/// its own error instead of failing to decode.
+pub type FeedSpecInputOf<T> =
+	FeedSpec<alloc::vec::Vec<u8>, alloc::vec::Vec<u8>, alloc::vec::Vec<u8>, BlockNumberFor<T>>;
 /// A feed's record.
 pub type FeedOf<T> = Feed<
 	<T as frame_system::Config>::AccountId,
@@ -41,7 +46,7 @@ pub type PendingOf<T> = Pending<<T as Config>::AuthorityId, <T as Config>::MaxOp
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct FeedSpec<Url, Pointer, Unit, BlockNumber> {
-	/// `http://` or `https://` URL answering a GET with JSON.
+	/// `http://` or `https://` URL answering a GET with JSON (rules: `register_feed`).
 	pub url: Url,
 	/// RFC 6901 JSON pointer to the value (`/inverter/power_w`; empty for the whole body).
 	pub pointer: Pointer,
@@ -56,8 +61,33 @@ pub struct FeedSpec<Url, Pointer, Unit, BlockNumber> {
 	pub interval: BlockNumber,
 	/// Operators asked per round (capped by the operator set).
 	pub operators_per_round: u8,
-	/// Reports needed to settle a round (capped by the operators asked).
+	/// Reports needed to settle a round: at most `operators_per_round`, and at most the operator
+	/// set at registration; a round to which fewer operators are assigned (the set shrank) does
+	/// not settle, and the feed goes stale.
 	pub quorum: u8,
+}
+
+impl<Url, Pointer, UnitText, BlockNumber> FeedSpec<Url, Pointer, UnitText, BlockNumber>
+where
+	Url: Into<alloc::vec::Vec<u8>>,
+	Pointer: Into<alloc::vec::Vec<u8>>,
+	UnitText: Into<alloc::vec::Vec<u8>>,
+{
+	/// The same spec with plain byte vectors, as the calls take it.
+	pub fn into_input(
+		self,
+	) -> FeedSpec<alloc::vec::Vec<u8>, alloc::vec::Vec<u8>, alloc::vec::Vec<u8>, BlockNumber> {
+		FeedSpec {
+			url: self.url.into(),
+			pointer: self.pointer.into(),
+			value_type: self.value_type,
+			decimals: self.decimals,
+			unit: self.unit.into(),
+			interval: self.interval,
+			operators_per_round: self.operators_per_round,
+			quorum: self.quorum,
+		}
+	}
 }
 
 /// The value of a settled round.

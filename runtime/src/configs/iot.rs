@@ -30,7 +30,7 @@ use polkadot_sdk::{
 		traits::{ConstU32, ConstU64},
 	},
 	frame_system::EnsureRoot,
-	sp_runtime::{generic, Permill},
+	sp_runtime::{generic, Perbill, Permill},
 };
 
 /// The IoT pallets' benchmarks set up their devices and streams through the real registry and
@@ -177,6 +177,13 @@ parameter_types! {
 	pub FeedDeposit: Balance = deposit(1, bytes(FeedOf::<Runtime>::max_encoded_len()));
 	/// Reports further than 5% from the median are named as outliers.
 	pub FeedOutlierTolerance: Permill = Permill::from_percent(5);
+	/// Fee-free reports take at most a quarter of a block's normal-class weight.
+	pub MaxReportWeightPerBlock: polkadot_sdk::frame_support::weights::Weight =
+		Perbill::from_percent(25)
+			* crate::configs::RuntimeBlockWeights::get()
+				.get(polkadot_sdk::frame_support::dispatch::DispatchClass::Normal)
+				.max_total
+				.unwrap_or(crate::configs::RuntimeBlockWeights::get().max_block);
 }
 
 impl pallet_sensor_feeds::Config for Runtime {
@@ -198,6 +205,10 @@ impl pallet_sensor_feeds::Config for Runtime {
 	type MaxOperators = ConstU32<16>;
 	// The worker looks at every feed each block; the stale check at 8 per block.
 	type MaxFeeds = ConstU32<256>;
+	// A tenth of the slots per account: a squatter needs many funded accounts, each paying 16
+	// deposits, and still leaves the rest.
+	type MaxFeedsPerOwner = ConstU32<16>;
+	type MaxReportWeightPerBlock = MaxReportWeightPerBlock;
 	// 12 s (2 relay blocks); stale after a minute without a value.
 	type MinInterval = ConstU32<2>;
 	type StaleAfterRounds = ConstU32<5>;

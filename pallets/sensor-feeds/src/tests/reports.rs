@@ -163,7 +163,10 @@ fn a_failed_record_keeps_the_value() {
 }
 
 #[test]
-fn the_quorum_is_capped_by_a_shrunk_operator_set() {
+fn a_shrunk_operator_set_does_not_cut_the_quorum() {
+	// Before, the quorum was cut to the operators assigned: a quorum-3 feed settled on one
+	// report once governance shrank the set to one. Now such a round takes no report (refused in
+	// the pool, so it costs nothing), and the feed goes stale.
 	Env::new(3).run(|| {
 		let feed = register(spec(3, 3));
 		assert_ok!(SensorFeeds::set_operators(
@@ -172,8 +175,8 @@ fn the_quorum_is_capped_by_a_shrunk_operator_set() {
 		));
 		run_to(4);
 		let (report, sig) = signed_report(0, feed, 2, 5);
-		assert_ok!(submit(report, sig));
-		assert_eq!(Feeds::<Test>::get(feed).unwrap().last.unwrap().reporters, 1);
+		assert_eq!(authorize(&report, &sig), invalid(InvalidTransaction::Stale));
+		assert!(Feeds::<Test>::get(feed).unwrap().last.is_none());
 		// A removed operator no longer counts, not even with a report already pending.
 		run_to(6);
 		let (report, sig) = signed_report(1, feed, 3, 5);
@@ -215,5 +218,60 @@ fn a_removed_operators_pending_report_no_longer_counts() {
 		let (report, sig) = signed_report(2, feed, 2, 20);
 		assert_ok!(submit(report, sig));
 		assert_eq!(Feeds::<Test>::get(feed).unwrap().last.unwrap().value, 15);
+	});
+}
+
+/// Before, `check_report` never looked at the device or the stream: a feed kept making its
+/// operators send free reports after its owner deactivated the device or removed the stream (and
+/// took those deposits back). Now the pool and the block refuse them.
+#[test]
+fn a_feed_stops_with_its_device_and_its_stream() {
+	Env::new(1).run(|| {
+		let feed = register(spec(1, 1));
+		run_to(4);
+		let (report, sig) = signed_report(0, feed, 2, 10);
+		TestRegistry::set_active(false);
+		assert_eq!(authorize(&report, &sig), invalid(InvalidTransaction::Stale));
+		assert_noop!(
+			Call::<Test>::report { report: report.clone(), signature: sig.clone() }
+				.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+				.map_err(|e| e.error),
+			Error::<Test>::DeviceInactive
+		);
+		TestRegistry::set_active(true);
+		TestRecorder::remove_stream(true);
+		assert_eq!(authorize(&report, &sig), invalid(InvalidTransaction::Stale));
+		assert_noop!(
+			Call::<Test>::report { report: report.clone(), signature: sig.clone() }
+				.dispatch_bypass_filter(frame_system::RawOrigin::Authorized.into())
+				.map_err(|e| e.error),
+			Error::<Test>::StreamMismatch
+		);
+		TestRecorder::remove_stream(false);
+		assert_ok!(submit(report, sig));
+	});
+}
+
+/// Reports are fee-free and high-priority: without a bound, many feeds could fill blocks with
+/// them. Past the block's share, a report is `ExhaustsResources` (it waits in the pool); the
+/// next block has a fresh share.
+#[test]
+fn reports_take_at_most_their_share_of_a_block() {
+	Env::new(1).run(|| {
+		let feeds: Vec<FeedId> = (0..3).map(|_| register(spec(1, 1))).collect();
+		// Room for two settling reports of `MaxOperators`, and less than the third's most.
+		set_report_share(2);
+		run_to(4);
+		let reports: Vec<_> = feeds.iter().map(|feed| signed_report(0, *feed, 2, 10)).collect();
+		assert_ok!(submit(reports[0].0.clone(), reports[0].1.clone()));
+		assert_ok!(submit(reports[1].0.clone(), reports[1].1.clone()));
+		assert_eq!(
+			authorize(&reports[2].0, &reports[2].1),
+			invalid(InvalidTransaction::ExhaustsResources)
+		);
+		// The next parachain block (same relay block, same round) takes it.
+		run_parachain_to(5);
+		assert_ok!(submit(reports[2].0.clone(), reports[2].1.clone()));
+		assert!(Feeds::<Test>::get(feeds[2]).unwrap().last.is_some());
 	});
 }

@@ -30,7 +30,11 @@ fn rounds_follow_the_provider_not_the_parachain_block_number() {
 		// `at` records the parachain block of the quorum.
 		assert_eq!((last.round, last.value, last.at), (2, 7, 101));
 		// An update applies from the provider's next round.
-		assert_ok!(SensorFeeds::update_feed(RuntimeOrigin::signed(OWNER), feed, spec(1, 1)));
+		assert_ok!(SensorFeeds::update_feed(
+			RuntimeOrigin::signed(OWNER),
+			feed,
+			spec(1, 1).into_input()
+		));
 		assert_eq!(Feeds::<Test>::get(feed).unwrap().first_round, 3);
 		// Relay block 5, still round 2: over (settled), however many parachain blocks passed.
 		run_relay_to(5);
