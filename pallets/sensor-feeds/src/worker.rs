@@ -169,7 +169,7 @@ pub fn run<T: Config>(block: BlockNumberFor<T>) {
 	let fetches = urls.len();
 	fetch_all::<T>(&urls, |index, result, latency_ms| {
 		if let Some(job) = fetching.get(index) {
-			finish(*job, result, latency_ms);
+			finish(job, result, latency_ms);
 		}
 	});
 	drop(guards);
