@@ -93,7 +93,7 @@ fn reports_take_a_bounded_share_of_a_block() {
 	let by_proof = share.proof_size() / one.proof_size().max(1);
 	println!(
 		"report share per block: {:.1} ms, {} KiB; single-operator settling reports that fit: {by_time} by ref time, {by_proof} by proof size (estimated, worst case)",
-		share.ref_time() as f64 / 1e9 * 1e3,
+		share.ref_time() as f64 / 1e9,
 		share.proof_size() / 1024,
 	);
 	// 256 single-operator feeds at a 4-relay-block interval (24 s): 64 settling reports per

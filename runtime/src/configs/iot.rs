@@ -205,9 +205,10 @@ impl pallet_sensor_feeds::Config for Runtime {
 	type MaxOperators = ConstU32<16>;
 	// The worker looks at every feed each block; the stale check at 8 per block.
 	type MaxFeeds = ConstU32<256>;
-	// A tenth of the slots per account: a squatter needs many funded accounts, each paying 16
-	// deposits, and still leaves the rest.
-	type MaxFeedsPerOwner = ConstU32<16>;
+	// A quarter of the slots per account: a site with dozens of sensors fits in one account,
+	// and no single account can take every slot (a squatter needs several, each paying its
+	// deposits).
+	type MaxFeedsPerOwner = ConstU32<64>;
 	type MaxReportWeightPerBlock = MaxReportWeightPerBlock;
 	// 12 s (2 relay blocks); stale after a minute without a value.
 	type MinInterval = ConstU32<2>;

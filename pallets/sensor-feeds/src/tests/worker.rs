@@ -13,6 +13,14 @@ fn status(feed: FeedId) -> FeedStatus {
 	StorageValueRef::persistent(&status_key(feed)).get::<FeedStatus>().unwrap().unwrap()
 }
 
+/// One operator on chain, its key local, `URL` answering `answer`.
+fn one_local_operator(answer: Answer) -> Env {
+	let env = Env::new(1);
+	env.insert_local_key(0);
+	env.http.answer(URL, answer);
+	env
+}
+
 fn spec_at(url: &str) -> FeedSpecOf<Test> {
 	FeedSpec { url: url.as_bytes().to_vec().try_into().unwrap(), ..spec(1, 1) }
 }
@@ -44,9 +52,7 @@ fn a_good_answer_becomes_a_signed_report_that_settles_the_round() {
 
 #[test]
 fn a_round_is_fetched_and_reported_once() {
-	let mut env = Env::new(1);
-	env.insert_local_key(0);
-	env.http.answer(URL, json(r#"{"power_w": 1}"#));
+	let mut env = one_local_operator(json(r#"{"power_w": 1}"#));
 	env.run(|| {
 		register(spec(1, 1));
 		// Workers report for the round of the relay block number they see (the one the pool
@@ -271,9 +277,7 @@ fn a_hanging_server_delays_only_its_own_feed() {
 #[test]
 fn a_round_is_fetched_while_the_last_rounds_fetch_still_holds_its_lock() {
 	use frame::deps::sp_runtime::offchain::storage_lock::{StorageLock, Time};
-	let mut env = Env::new(1);
-	env.insert_local_key(0);
-	env.http.answer(URL, json(r#"{"power_w": 1}"#));
+	let mut env = one_local_operator(json(r#"{"power_w": 1}"#));
 	env.run(|| {
 		let feed = register(spec(1, 1));
 		run_to(4);
@@ -290,9 +294,7 @@ fn a_round_is_fetched_while_the_last_rounds_fetch_still_holds_its_lock() {
 /// on chain (`last_included_round`), or an error once its round is over.
 #[test]
 fn a_report_is_followed_until_it_lands_or_its_round_ends() {
-	let mut env = Env::new(1);
-	env.insert_local_key(0);
-	env.http.answer(URL, json(r#"{"power_w": 1}"#));
+	let mut env = one_local_operator(json(r#"{"power_w": 1}"#));
 	env.run(|| {
 		let feed = register(spec(1, 1));
 		run_to(4);
@@ -328,9 +330,7 @@ fn a_report_is_followed_until_it_lands_or_its_round_ends() {
 
 #[test]
 fn a_report_lost_with_its_round_is_an_error_in_the_status() {
-	let mut env = Env::new(1);
-	env.insert_local_key(0);
-	env.http.answer(URL, json(r#"{"power_w": 1}"#));
+	let mut env = one_local_operator(json(r#"{"power_w": 1}"#));
 	env.run(|| {
 		register(spec(1, 1));
 		run_to(4);
@@ -435,9 +435,7 @@ fn a_name_is_fetched_once_the_node_resolved_it_to_public_addresses() {
 /// not fetch them either.
 #[test]
 fn feeds_of_an_inactive_device_or_a_removed_stream_are_not_fetched() {
-	let mut env = Env::new(1);
-	env.insert_local_key(0);
-	env.http.answer(URL, json(r#"{"power_w": 1}"#));
+	let mut env = one_local_operator(json(r#"{"power_w": 1}"#));
 	env.run(|| {
 		register(spec(1, 1));
 		run_to(4);
