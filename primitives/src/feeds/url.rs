@@ -244,13 +244,9 @@ pub fn is_public_v6(address: Ipv6Addr) -> bool {
 /// Whether a name means this machine whatever DNS says (`localhost`, `*.localhost`, with or
 /// without a final dot, in any case).
 pub fn is_local_name(name: &str) -> bool {
+	// The last label decides: `localhost` and every name under it.
 	let name = name.strip_suffix('.').unwrap_or(name);
-	let lower = |s: &str| s.eq_ignore_ascii_case("localhost");
-	lower(name)
-		|| name.len() > 10
-			&& name
-				.get(name.len().saturating_sub(10)..)
-				.is_some_and(|tail| tail.eq_ignore_ascii_case(".localhost"))
+	name.rsplit('.').next().is_some_and(|label| label.eq_ignore_ascii_case("localhost"))
 }
 
 /// What an operator's node found when it resolved a feed's host name, in its off-chain storage at
