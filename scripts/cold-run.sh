@@ -6,7 +6,8 @@
 #
 #   ./scripts/cold-run.sh [WORK_DIR]     default /tmp/cold; the log is WORK_DIR/cold.log
 #
-# Per-step times end up in WORK_DIR/target/test-times.txt.
+# Per-step times end up in WORK_DIR/target/test-times.txt, the build's per-crate timings in
+# WORK_DIR/target/cargo-timings/.
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="${1:-/tmp/cold}"
@@ -19,6 +20,8 @@ git clone -q "$repo" repo
 mkdir -p cargo-home
 export RUSTUP_HOME="$work/rustup" CARGO_HOME="$work/cargo-home" CARGO_TARGET_DIR="$work/target"
 export npm_config_cache="$work/npm-cache"
+# cargo's per-crate timings of the build step: WORK_DIR/target/cargo-timings/.
+export IOT_BUILD_TIMINGS=1
 export PATH="$HOME/.cargo/bin:$PATH"
 cd repo || exit 1
 git log --oneline | head -1

@@ -118,6 +118,9 @@ build_node() {
 	local what=(--workspace)
 	[ "${1:-}" = collator ] && what=(-p iot-node --features collator)
 	log "building iot-node: cargo build ${what[*]} (target dir: $CARGO_TARGET_DIR)"
+	# IOT_BUILD_TIMINGS=1 (scripts/cold-run.sh sets it): cargo's per-crate report, in
+	# $CARGO_TARGET_DIR/cargo-timings/.
+	[ "${IOT_BUILD_TIMINGS:-0}" = 1 ] && what+=(--timings)
 	(cd "$REPO_ROOT" && cargo build --locked "${what[@]}")
 	[ -x "$IOT_NODE_BIN" ] || die "build finished but $IOT_NODE_BIN is missing"
 	[ "${1:-}" != collator ] || cp "$IOT_NODE_BIN" "$IOT_COLLATOR_BIN"
