@@ -8,22 +8,24 @@
 use crate::device::DeviceId;
 pub use iot_formats::provenance::*;
 
-/// Recording readings that do not come device-signed (a sensor feed's aggregated value) as
-/// anchors of a stream, for pallets other than provenance.
+/// Recording readings that do not come device-signed (a sensor feed's aggregated value) in a
+/// stream, for pallets other than provenance.
 ///
-/// A recorded reading is a one-reading batch: its anchor's root is the reading's leaf hash
-/// ([`reading_leaf_hash`]), so it is proven like any other reading (proof: no siblings, index 0,
-/// count 1). The anchor's submitter is the recording pallet's account; the reading's bytes say
-/// who vouches for it.
+/// A recorded reading is kept apart from the device's own signed anchors (in provenance: the
+/// stream's recorded window, with its own indices), so a recorder can never push the device's
+/// anchors out of their window and no reader takes one for the other. It is stored as its leaf
+/// hash ([`reading_leaf_hash`]), the root of a one-reading tree: proven with leaf index 0 and no
+/// siblings. The record names the recording pallet's account; the reading's bytes say who
+/// vouches for it.
 pub trait ProvenanceRecorder<AccountId> {
 	/// The device `stream` belongs to; `None` if there is no such stream.
 	fn stream_device(stream: StreamId) -> Option<DeviceId>;
 
-	/// Records `reading` (taken at `timestamp_ms`, ms since the UNIX epoch) as the next anchor of
-	/// `stream`, if the stream's device is active. `sequence` is the recorder's own counter (a
-	/// feed's round), stored in the anchor; it is neither checked against nor advances the
-	/// device's sequence numbers, so recorded readings never block the device's own anchors.
-	/// Returns the anchor's index.
+	/// Records `reading` (taken at `timestamp_ms`, ms since the UNIX epoch) as the next recorded
+	/// reading of `stream`, if the stream's device is active. `sequence` is the recorder's own
+	/// counter (a feed's round), stored with it; it is neither checked against nor advances the
+	/// device's sequence numbers. Returns the recorded reading's index (its own counter, apart
+	/// from the stream's anchor indices).
 	fn record(
 		stream: StreamId,
 		sequence: u64,

@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use pallet_device_registry::{DeviceRecordOf, ManufacturerInfoOf};
 use pallet_device_registry_runtime_api::{DeviceId, DeviceKey};
 use pallet_payment_channels::{ChannelId, ChannelOf, SignedVoucherOf};
-use pallet_provenance::{AnchorIndex, AnchorOf, AttestationId, AttestationOf, StreamId, Subject};
+use pallet_provenance::{AnchorIndex, AnchorOf, AttestationId, AttestationOf, RecordedOf, StreamId, Subject};
 use pallet_sensor_feeds::{FeedOf, FeedValue};
 use pallet_sensor_feeds_runtime_api::FeedId;
 use polkadot_sdk::{
@@ -366,6 +366,20 @@ impl_runtime_apis! {
 
 		fn attestation_valid_at(id: AttestationId, at: BlockNumber) -> bool {
 			Provenance::attestation_valid_at(id, at)
+		}
+	}
+
+	impl pallet_provenance_runtime_api::ProvenanceRecordedApi<Block, RecordedOf<Runtime>> for Runtime {
+		fn latest_recorded(stream: StreamId) -> Option<RecordedOf<Runtime>> {
+			Provenance::latest_recorded(stream)
+		}
+
+		fn recorded(stream: StreamId, before: Option<AnchorIndex>, limit: u32) -> Vec<RecordedOf<Runtime>> {
+			Provenance::recorded(stream, before, limit)
+		}
+
+		fn verify_recorded(stream: StreamId, index: AnchorIndex, reading: Vec<u8>) -> bool {
+			Provenance::verify_recorded(stream, index, reading)
 		}
 	}
 

@@ -43,8 +43,16 @@ fn deposits_are_affordable_and_cover_the_window() {
 			pallet_provenance::ProductOf::<Runtime>::max_encoded_len(),
 		);
 	}
-	// The stream's deposit pays for every anchor it can store.
-	assert!(stream >= token::deposit(1 + window, 0));
+	// The stream's deposit pays for every anchor and every recorded reading it can store.
+	let recorded: u32 = <Runtime as pallet_provenance::Config>::RecordedWindow::get();
+	assert!(stream >= token::deposit(2 + window + recorded, 0));
+	{
+		use codec::MaxEncodedLen;
+		let bytes = pallet_provenance::StreamOf::<Runtime>::max_encoded_len() +
+			window as usize * pallet_provenance::AnchorOf::<Runtime>::max_encoded_len() +
+			recorded as usize * pallet_provenance::RecordedOf::<Runtime>::max_encoded_len();
+		assert!(stream >= token::deposit(2 + window + recorded, bytes as u32));
+	}
 	assert!(stream < 10 * token::UNIT && attestation < token::UNIT && product < token::UNIT);
 }
 

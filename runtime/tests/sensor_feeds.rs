@@ -23,9 +23,10 @@ type BalancesWeights = <Runtime as polkadot_sdk::pallet_balances::Config>::Weigh
 fn the_feed_deposit_follows_the_record_size() {
 	use codec::MaxEncodedLen;
 	let bytes = pallet_sensor_feeds::FeedOf::<Runtime>::max_encoded_len();
-	assert_eq!(FeedDeposit::get(), token::deposit(1, bytes as u32));
+	// The record and its prepaid-balance entry.
+	assert_eq!(FeedDeposit::get(), token::deposit(2, bytes as u32 + 64));
 	println!(
-		"deposit: feed {} IOT ({bytes} bytes, pending round of 16 operators included)",
+		"deposit: feed {} IOT ({bytes} bytes, pending round of 16 operators included, and its balance entry)",
 		iot(FeedDeposit::get())
 	);
 	assert!(FeedDeposit::get() < 2 * token::UNIT, "a feed must stay affordable");
@@ -56,6 +57,9 @@ fn report_weights_against_a_transfer() {
 		("report settling a round of 16", FeedWeights::report_settling(max)),
 		("register_feed", FeedWeights::register_feed()),
 		("check_stale, 8 feeds (per block)", FeedWeights::check_stale(8)),
+		("fund_feed", FeedWeights::fund_feed()),
+		("withdraw_feed_balance", FeedWeights::withdraw_feed_balance()),
+		("remove_feed (an abandoned one, by a stranger)", FeedWeights::remove_feed()),
 	];
 	println!("| call | ref time incl. storage (µs) | × transfer_keep_alive |");
 	println!("|---|---|---|");

@@ -13,6 +13,7 @@
 const { ApiPromise, WsProvider, Keyring } = require('@polkadot/api');
 const { cryptoWaitReady } = require('@polkadot/util-crypto');
 const devices = require('./lib/devices');
+const feeds = require('./lib/feeds');
 
 const [wsUrl = 'ws://127.0.0.1:9944', simUrl = 'http://127.0.0.1:8787'] = process.argv.slice(2);
 const feedUrl = `${simUrl}/solar`;
@@ -46,7 +47,7 @@ async function main() {
   events = await send(api.tx.sensorFeeds.registerFeed(deviceId, stream, {
     url: feedUrl, pointer: '/inverter/power_w', valueType: 'Decimal', decimals: 1, unit: 'W',
     interval: 2, operatorsPerRound: 1, quorum: 1,
-  }), charlie);
+  }, feeds.PREPAID), charlie);
   const feed = devices.eventOf(events, 'sensorFeeds', 'FeedRegistered').data.feed.toNumber();
   console.log(`demo feed ${feed} registered: device ${deviceId}, stream ${stream}, ${feedUrl} → /inverter/power_w every 2 relay blocks`);
   console.log(`watch sensorFeeds.ValueUpdated in polkadot.js; curl the worker's view: iot_feedStatus(${feed})`);

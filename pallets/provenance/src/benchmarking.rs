@@ -114,15 +114,28 @@ mod benchmarks {
 		assert!(Streams::<T>::contains_key(0));
 	}
 
+	/// `a` stored entries: anchors first, then recorded readings (both windows full at the top).
 	#[benchmark]
-	fn remove_stream(a: Linear<0, { T::AnchorWindow::get() }>) {
+	fn remove_stream(a: Linear<0, { Pallet::<T>::max_stored_per_stream() }>) {
 		let (owner, key, stream) = device_stream::<T>(KeyKind::Sr25519);
-		for sequence in 1..=a as u64 {
+		let anchors = a.min(T::AnchorWindow::get());
+		for sequence in 1..=anchors as u64 {
 			anchor_one::<T>(stream, &key, sequence);
+		}
+		for round in 0..a.saturating_sub(anchors) as u64 {
+			<Pallet<T> as ProvenanceRecorder<T::AccountId>>::record(
+				stream,
+				round,
+				&[0u8; 64],
+				0,
+				&owner,
+			)
+			.expect("the stream's device is active");
 		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), stream);
 		assert!(!Streams::<T>::contains_key(stream));
+		assert_eq!(RecordedReadings::<T>::iter_prefix(stream).count(), 0);
 	}
 
 	#[benchmark]

@@ -20,6 +20,13 @@
 //!   anchoring itself needs no deposit and state does not grow with readings: older anchors stay
 //!   in the chain's history (events), and a client proving an old reading does so against a block
 //!   in which the anchor was still stored.
+//! - **Recorded readings, kept apart.** Values other pallets vouch for (a sensor feed's settled
+//!   round, through [`ProvenanceRecorder`]) are *not* device-signed. They go to the stream's
+//!   own recorded window ([`Config::RecordedWindow`] entries, [`Recorded`] records, event
+//!   [`Event::ReadingRecorded`]), never to its anchors: an operator that records feed values
+//!   cannot push the device's signed anchors out of their window, and a reader never mistakes
+//!   one for the other ([`Pallet::anchors`] returns device-signed batches only,
+//!   [`Pallet::recorded`] recorded readings only).
 //! - **Inclusion proofs.** [`Pallet::verify_inclusion`] (runtime API `ProvenanceApi`) answers
 //!   "is this reading number `i` of anchor `(stream, index)`" from the reading's bytes and its
 //!   Merkle proof.
@@ -35,7 +42,8 @@
 //! - **Anchor index**: an anchor's position in its stream (0, 1, 2...), assigned by the chain;
 //!   **sequence number**: the device's own counter, signed, strictly increasing per stream.
 //! - **Window**: the anchors a stream stores, indices `anchor_count - AnchorWindow ..
-//!   anchor_count`.
+//!   anchor_count`; the **recorded window** likewise keeps a stream's last `RecordedWindow`
+//!   recorded readings, with indices of their own ([`RecordedCount`]).
 //!
 //! ## Time: relay-chain block numbers for validity, parachain ones for records
 //!
@@ -71,7 +79,10 @@
 //!
 //! View functions (PAPI, subxt) and the `ProvenanceApi` runtime API (polkadot.js, the node's
 //! `iot_verifyInclusion`) answer from the same functions: [`Pallet::stream`], [`Pallet::anchor_of`],
-//! [`Pallet::latest_anchor`], [`Pallet::anchors`], [`Pallet::verify_inclusion`],
+//! [`Pallet::latest_anchor`], [`Pallet::anchors`], [`Pallet::verify_inclusion`]; recorded
+//! readings (view functions and the `ProvenanceRecordedApi` runtime API):
+//! [`Pallet::recorded_of`], [`Pallet::latest_recorded`], [`Pallet::recorded`],
+//! [`Pallet::verify_recorded`];
 //! [`Pallet::attestation`], [`Pallet::attestations_of`], [`Pallet::attestation_valid_at`].
 //!
 //! ## Example
@@ -210,8 +221,9 @@ pub mod pallet {
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: iot_primitives::bench::BenchmarkHelper<Self::AccountId>;
 
-		/// Held per stream: its record plus a full window of anchors
-		/// (`StreamOf::max_encoded_len() + AnchorWindow × AnchorOf::max_encoded_len()` bytes).
+		/// Held per stream: its record plus a full window of anchors and a full recorded window
+		/// (`StreamOf::max_encoded_len() + AnchorWindow × AnchorOf::max_encoded_len() +
+		/// RecordedWindow × (RecordedOf::max_encoded_len())` bytes, and the recorded counter).
 		#[pallet::constant]
 		type StreamDeposit: Get<BalanceOf<Self>>;
 
@@ -226,6 +238,11 @@ pub mod pallet {
 		/// Anchors each stream keeps; a new anchor overwrites the oldest beyond this.
 		#[pallet::constant]
 		type AnchorWindow: Get<u32>;
+
+		/// Recorded readings ([`ProvenanceRecorder`]) each stream keeps, apart from its anchors; a
+		/// new one overwrites the oldest beyond this.
+		#[pallet::constant]
+		type RecordedWindow: Get<u32>;
 
 		/// Maximum length of a content id (CID, URL), in bytes.
 		#[pallet::constant]
@@ -250,7 +267,7 @@ pub mod pallet {
 	/// Why the pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
-		/// A stream's record and anchor window, held from its owner.
+		/// A stream's record, anchor window and recorded window, held from its owner.
 		#[codec(index = 0)]
 		StreamDeposit,
 		/// An attestation, held from its attester.
@@ -273,6 +290,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Anchors<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, StreamId, Twox64Concat, u32, AnchorOf<T>, OptionQuery>;
+
+	/// The recorded window of each stream: `(stream, index % RecordedWindow)` → a reading
+	/// another pallet recorded ([`ProvenanceRecorder`]), not signed by the device.
+	#[pallet::storage]
+	pub type RecordedReadings<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, StreamId, Twox64Concat, u32, RecordedOf<T>, OptionQuery>;
+
+	/// Readings recorded in each stream so far (the next one's index); absent for none.
+	#[pallet::storage]
+	pub type RecordedCount<T: Config> =
+		StorageMap<_, Twox64Concat, StreamId, AnchorIndex, ValueQuery>;
 
 	/// Attestations.
 	#[pallet::storage]
@@ -309,7 +337,7 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// A stream was declared.
 		StreamCreated { stream: StreamId, device: DeviceId, owner: T::AccountId },
-		/// A stream and its stored anchors were deleted; its deposit released.
+		/// A stream, its stored anchors and recorded readings were deleted; its deposit released.
 		StreamRemoved { stream: StreamId },
 		/// A device-signed batch was anchored.
 		Anchored {
@@ -320,6 +348,15 @@ pub mod pallet {
 			root: [u8; 32],
 			count: u32,
 			submitter: T::AccountId,
+		},
+		/// Another pallet recorded a reading it vouches for in the stream's recorded window (not
+		/// signed by the device; for sensor feeds, `recorder` is the feeds pallet's account).
+		ReadingRecorded {
+			stream: StreamId,
+			index: AnchorIndex,
+			sequence: u64,
+			root: [u8; 32],
+			recorder: T::AccountId,
 		},
 		/// An attestation was made.
 		Attested { id: AttestationId, attester: T::AccountId, subject: Subject },
@@ -391,8 +428,9 @@ pub mod pallet {
 		/// Declare a stream of readings for `device`.
 		///
 		/// A stream says what a device's readings are; anchors name their stream. The caller
-		/// becomes the stream's owner and holds its deposit, which pays for the record and a full
-		/// window of [`Config::AnchorWindow`] anchors, so anchoring itself needs no deposit.
+		/// becomes the stream's owner and holds its deposit, which pays for the record, a full
+		/// window of [`Config::AnchorWindow`] anchors and one of [`Config::RecordedWindow`]
+		/// recorded readings, so anchoring and recording need no deposit.
 		///
 		/// ## Dispatch Origin
 		///
@@ -466,7 +504,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Delete `stream` and its stored anchors; the deposit returns to the stream's owner.
+		/// Delete `stream`, its stored anchors and recorded readings; the deposit returns to the
+		/// stream's owner.
 		///
 		/// Ids are never reused: attestations and products that name the stream or its anchors keep
 		/// their references, and each anchor's root stays in its [`Event::Anchored`] in the chain's
@@ -495,12 +534,13 @@ pub mod pallet {
 		///
 		/// ## Complexity
 		///
-		/// O(w), `w` the anchors stored (at most [`Config::AnchorWindow`]): reads `Streams` and,
-		/// when the caller is not the stream's owner, the device's owner from the registry; deletes
-		/// `w` `Anchors` entries and the stream; releases the hold. The weight is charged for a
-		/// full window and refunded to the anchors stored.
+		/// O(w), `w` the anchors and recorded readings stored (at most [`Config::AnchorWindow`] +
+		/// [`Config::RecordedWindow`]): reads `Streams`, `RecordedCount` and, when the caller is
+		/// not the stream's owner, the device's owner from the registry; deletes `w` `Anchors`
+		/// and `RecordedReadings` entries, the counter and the stream; releases the hold. The
+		/// weight is charged for both windows full and refunded to the entries stored.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::remove_stream(T::AnchorWindow::get()))]
+		#[pallet::weight(T::WeightInfo::remove_stream(Pallet::<T>::max_stored_per_stream()))]
 		pub fn remove_stream(origin: OriginFor<T>, stream: StreamId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let record = Streams::<T>::get(stream).ok_or(Error::<T>::StreamNotFound)?;
@@ -510,10 +550,12 @@ pub mod pallet {
 			);
 			let stored = Self::stored_anchors(&record);
 			let _ = Anchors::<T>::clear_prefix(stream, stored, None);
+			let recorded = Self::stored_recorded(RecordedCount::<T>::take(stream));
+			let _ = RecordedReadings::<T>::clear_prefix(stream, recorded, None);
 			Streams::<T>::remove(stream);
 			Self::release(HoldReason::StreamDeposit, &record.owner, record.deposit);
 			Self::deposit_event(Event::StreamRemoved { stream });
-			Ok(Some(T::WeightInfo::remove_stream(stored)).into())
+			Ok(Some(T::WeightInfo::remove_stream(stored.saturating_add(recorded))).into())
 		}
 
 		/// Anchor a batch of readings signed by the stream's device; anyone may submit it.
@@ -992,6 +1034,44 @@ pub mod pallet {
 			})
 		}
 
+		/// Recorded reading `index` of `stream` (its own counter, apart from anchor indices): a
+		/// value another pallet vouches for, not signed by the device. `None` if it was never
+		/// recorded or has left the recorded window.
+		pub fn recorded_of(stream: StreamId, index: AnchorIndex) -> Option<RecordedOf<T>> {
+			RecordedReadings::<T>::get(stream, Self::recorded_slot(index))
+				.filter(|recorded| recorded.index == index)
+		}
+
+		/// The newest recorded reading of `stream`.
+		pub fn latest_recorded(stream: StreamId) -> Option<RecordedOf<T>> {
+			Self::recorded_of(stream, RecordedCount::<T>::get(stream).checked_sub(1)?)
+		}
+
+		/// Stored recorded readings of `stream`, newest first: at most `min(limit, MAX_PAGE)`
+		/// (and never older than the recorded window), below index `before` (the oldest index of
+		/// the previous page; `None` for the newest page).
+		pub fn recorded(
+			stream: StreamId,
+			before: Option<AnchorIndex>,
+			limit: u32,
+		) -> Vec<RecordedOf<T>> {
+			let count = RecordedCount::<T>::get(stream);
+			let end = before.map_or(count, |b| b.min(count));
+			let oldest = count.saturating_sub(u64::from(T::RecordedWindow::get()));
+			let limit = u64::try_from(page_len(limit)).unwrap_or(0);
+			let start = end.saturating_sub(limit).max(oldest);
+			(start..end).rev().filter_map(|index| Self::recorded_of(stream, index)).collect()
+		}
+
+		/// Whether `reading` is recorded reading `index` of `stream` (its bytes hash to the
+		/// stored leaf hash). `false` if it is not stored. A `true` says that the recorder
+		/// vouched for it, not that the device signed it.
+		pub fn verify_recorded(stream: StreamId, index: AnchorIndex, reading: Vec<u8>) -> bool {
+			Self::recorded_of(stream, index).is_some_and(|recorded| {
+				recorded.root == format::reading_leaf_hash::<HostBlake2>(&reading)
+			})
+		}
+
 		/// An attestation, or `None`.
 		pub fn attestation(id: AttestationId) -> Option<AttestationOf<T>> {
 			Attestations::<T>::get(id)
@@ -1110,6 +1190,21 @@ impl<T: Config> Pallet<T> {
 		u32::try_from(stream.anchor_count.min(u64::from(T::AnchorWindow::get()))).unwrap_or(0)
 	}
 
+	fn recorded_slot(index: AnchorIndex) -> u32 {
+		let window = u64::from(T::RecordedWindow::get().max(1));
+		u32::try_from(index.checked_rem(window).unwrap_or(0)).unwrap_or(0)
+	}
+
+	/// How many recorded readings a stream with `count` of them stores (at most the window).
+	fn stored_recorded(count: AnchorIndex) -> u32 {
+		u32::try_from(count.min(u64::from(T::RecordedWindow::get()))).unwrap_or(0)
+	}
+
+	/// The most entries a stream stores: a full anchor window and a full recorded window.
+	pub fn max_stored_per_stream() -> u32 {
+		T::AnchorWindow::get().saturating_add(T::RecordedWindow::get())
+	}
+
 	fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
 		// Best effort: a record must never get stuck because less than it says is held
 		// (`try_state` reports such a mismatch).
@@ -1163,6 +1258,18 @@ impl<T: Config> Pallet<T> {
 			ensure!(Self::slot(anchor.index) == slot, "anchor in the wrong slot");
 			ensure!(anchor.index < record.anchor_count, "anchor beyond its stream's count");
 		}
+		for (stream, count) in RecordedCount::<T>::iter() {
+			ensure!(Streams::<T>::contains_key(stream), "recorded counter of a removed stream");
+			ensure!(count > 0, "a recorded counter of zero is stored");
+		}
+		for (stream, slot, recorded) in RecordedReadings::<T>::iter() {
+			ensure!(Streams::<T>::contains_key(stream), "recorded reading of a removed stream");
+			ensure!(Self::recorded_slot(recorded.index) == slot, "recorded reading in the wrong slot");
+			ensure!(
+				recorded.index < RecordedCount::<T>::get(stream),
+				"recorded reading beyond its stream's count"
+			);
+		}
 		for ((who, reason), amount) in expected {
 			let reason = match reason {
 				0 => HoldReason::StreamDeposit,
@@ -1178,7 +1285,8 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-/// Other pallets (sensor feeds) record readings they vouch for as one-reading anchors.
+/// Other pallets (sensor feeds) record readings they vouch for in a stream's recorded window,
+/// apart from the device's signed anchors.
 impl<T: Config> ProvenanceRecorder<T::AccountId> for Pallet<T> {
 	fn stream_device(stream: StreamId) -> Option<DeviceId> {
 		Streams::<T>::get(stream).map(|record| record.device)
@@ -1193,19 +1301,32 @@ impl<T: Config> ProvenanceRecorder<T::AccountId> for Pallet<T> {
 	) -> Result<AnchorIndex, DispatchError> {
 		let record = Streams::<T>::get(stream).ok_or(Error::<T>::StreamNotFound)?;
 		ensure!(T::Devices::is_active(record.device), Error::<T>::DeviceInactive);
-		// The recorder's own counter: neither checked against nor advancing the device's
-		// sequence numbers, so recorded readings never block the device's own anchors.
+		// Its own window and counter: neither the device's anchors nor its sequence numbers are
+		// touched, so recorded readings never push out or block the device's own anchors.
+		let index = RecordedCount::<T>::get(stream);
+		let next = index.checked_add(1).ok_or(Error::<T>::Overflow)?;
 		let root = format::reading_leaf_hash::<HostBlake2>(reading);
-		Self::push_anchor(
+		RecordedCount::<T>::insert(stream, next);
+		RecordedReadings::<T>::insert(
 			stream,
-			record,
+			Self::recorded_slot(index),
+			Recorded {
+				index,
+				sequence,
+				root,
+				timestamp: timestamp_ms,
+				recorder: submitter.clone(),
+				recorded_at: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		Self::deposit_event(Event::ReadingRecorded {
+			stream,
+			index,
 			sequence,
 			root,
-			1,
-			(timestamp_ms, timestamp_ms),
-			None,
-			submitter.clone(),
-		)
+			recorder: submitter.clone(),
+		});
+		Ok(index)
 	}
 }
 

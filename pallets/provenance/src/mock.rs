@@ -49,6 +49,8 @@ pub const STREAM_DEPOSIT: Balance = 100;
 pub const ATTESTATION_DEPOSIT: Balance = 10;
 pub const PRODUCT_DEPOSIT: Balance = 20;
 pub const WINDOW: u32 = 4;
+/// Not the anchor window, so that a test mixing the two windows' slots fails.
+pub const RECORDED_WINDOW: u32 = 3;
 pub const MAX_INPUTS: u32 = 8;
 pub const INITIAL_BALANCE: Balance = 10_000;
 
@@ -63,6 +65,7 @@ impl Config for Test {
 	type AttestationDeposit = ConstU64<ATTESTATION_DEPOSIT>;
 	type ProductDeposit = ConstU64<PRODUCT_DEPOSIT>;
 	type AnchorWindow = ConstU32<WINDOW>;
+	type RecordedWindow = ConstU32<RECORDED_WINDOW>;
 	type MaxContentIdLen = ConstU32<64>;
 	type MaxLabelLen = ConstU32<16>;
 	type MaxSchemaLen = ConstU32<32>;

@@ -37,6 +37,8 @@ pub type StreamOf<T> = Stream<
 /// An anchor's record.
 pub type AnchorOf<T> =
 	Anchor<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, ContentIdOf<T>>;
+/// A recorded reading's record.
+pub type RecordedOf<T> = Recorded<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 /// An attestation's record.
 pub type AttestationOf<T> = Attestation<
 	<T as frame_system::Config>::AccountId,
@@ -145,6 +147,28 @@ pub struct Anchor<AccountId, BlockNumber, ContentId> {
 	pub submitter: AccountId,
 	/// Parachain block it was anchored in (a record, not compared with any period).
 	pub anchored_at: BlockNumber,
+}
+
+/// A reading another pallet recorded in a stream and vouches for (a sensor feed's settled
+/// value): **not** signed by the device. Kept in the stream's recorded window, apart from the
+/// device's own [`Anchor`]s, so that a recorder can never push device-signed anchors out of
+/// their window and no reader can take one for the other.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Recorded<AccountId, BlockNumber> {
+	/// Position in the stream's recorded readings (0 for the first), apart from anchor indices.
+	pub index: AnchorIndex,
+	/// The recorder's own counter (a feed's round).
+	pub sequence: u64,
+	/// The reading's leaf hash (`H(0x00 ‖ reading)`): a one-reading tree's root, so a reading
+	/// is proven with leaf index 0 and no siblings.
+	pub root: [u8; 32],
+	/// When it was recorded, ms since the UNIX epoch (the chain's clock).
+	pub timestamp: u64,
+	/// The account of the pallet that recorded it (for sensor feeds: the feeds pallet's account;
+	/// the reading's bytes name the operators who reported it).
+	pub recorder: AccountId,
+	/// Parachain block it was recorded in (a record, not compared with any period).
+	pub recorded_at: BlockNumber,
 }
 
 /// What an attestation is about.

@@ -4,8 +4,11 @@
 //!   operator set;
 //! - `report`: a report that joins a round still short of its quorum, with `MaxOperators`
 //!   operators (the assignment and duplicate checks walk all of them);
-//! - `report_settling` over the reports `n` of the settling round: median, outlier check, and
-//!   the reading recorded through the runtime's real `ProvenanceRecorder`;
+//! - `report_settling` over the reports `n` of the settling round: median, outlier check, a
+//!   reward paid to each of the `n` operators (to accounts that do not exist yet), and the
+//!   reading recorded through the runtime's real `ProvenanceRecorder`;
+//! - `remove_feed` by a stranger, of an abandoned feed (stale, funded, no value for
+//!   `AbandonedAfterRounds` rounds): both holds released; `fund_feed` and `withdraw_feed_balance` on a feed with a balance;
 //! - `authorize_report`: the pool's check, signature included;
 //! - `check_stale` over the feeds looked at per block, every one of them flagged.
 //!
@@ -54,6 +57,11 @@ fn max_spec<T: Config>(operators: u8, quorum: u8) -> FeedSpecOf<T> {
 	}
 }
 
+/// A prepaid balance for many rounds.
+fn prepaid<T: Config>() -> BalanceOf<T> {
+	T::ReportReward::get().saturating_mul(1_000u32.into()).max(1u32.into())
+}
+
 /// A funded owner with a device and a stream of it.
 fn device_and_stream<T: Config>(owner: &T::AccountId) -> (DeviceId, StreamId) {
 	fund::<T>(owner);
@@ -90,6 +98,7 @@ fn feed_with_reports<T: Config>(
 		device,
 		stream,
 		max_spec::<T>(n as u8, quorum as u8).into_input(),
+		prepaid::<T>(),
 	)
 	.expect("valid feed");
 	let feed = NextFeedId::<T>::get() - 1;
@@ -126,8 +135,15 @@ mod benchmarks {
 		let max = T::MaxOperators::get() as u8;
 		operators::<T>(max.into());
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), device, stream, max_spec::<T>(max, max).into_input());
+		_(
+			RawOrigin::Signed(owner),
+			device,
+			stream,
+			max_spec::<T>(max, max).into_input(),
+			prepaid::<T>(),
+		);
 		assert_eq!(FeedCount::<T>::get(), 1);
+		assert_eq!(FeedBalances::<T>::get(0), prepaid::<T>());
 	}
 
 	#[benchmark]
@@ -140,6 +156,7 @@ mod benchmarks {
 			device,
 			stream,
 			max_spec::<T>(1, 1).into_input(),
+			prepaid::<T>(),
 		)
 		.expect("valid feed");
 		let max = T::MaxOperators::get() as u8;
@@ -148,9 +165,12 @@ mod benchmarks {
 		assert_eq!(Feeds::<T>::get(0).unwrap().spec.quorum, max);
 	}
 
+	/// A stranger removes an abandoned feed on the longest path: stale, funded for a round, and
+	/// without a value for more than `AbandonedAfterRounds` rounds (so the clock is read too);
+	/// both holds are released.
 	#[benchmark]
 	fn remove_feed() {
-		let owner: T::AccountId = whitelisted_caller();
+		let owner: T::AccountId = account("owner", 0, 0);
 		let (device, stream) = device_and_stream::<T>(&owner);
 		operators::<T>(T::MaxOperators::get());
 		Pallet::<T>::register_feed(
@@ -158,11 +178,55 @@ mod benchmarks {
 			device,
 			stream,
 			max_spec::<T>(1, 1).into_input(),
+			prepaid::<T>(),
+		)
+		.expect("valid feed");
+		Feeds::<T>::mutate(0, |feed| feed.as_mut().unwrap().stale = true);
+		let later = T::MinInterval::get() * (T::AbandonedAfterRounds::get() + 2).into();
+		T::BlockNumberProvider::set_block_number(
+			T::BlockNumberProvider::current_block_number() + later,
+		);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(whitelisted_caller()), 0);
+		assert_eq!(FeedCount::<T>::get(), 0);
+		assert!(T::Currency::balance_on_hold(&HoldReason::FeedBalance.into(), &owner).is_zero());
+	}
+
+	#[benchmark]
+	fn fund_feed() {
+		let owner: T::AccountId = whitelisted_caller();
+		let (device, stream) = device_and_stream::<T>(&owner);
+		operators::<T>(1);
+		Pallet::<T>::register_feed(
+			RawOrigin::Signed(owner.clone()).into(),
+			device,
+			stream,
+			max_spec::<T>(1, 1).into_input(),
+			prepaid::<T>(),
 		)
 		.expect("valid feed");
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), 0);
-		assert_eq!(FeedCount::<T>::get(), 0);
+		_(RawOrigin::Signed(owner), 0, prepaid::<T>());
+		assert_eq!(FeedBalances::<T>::get(0), prepaid::<T>() + prepaid::<T>());
+	}
+
+	#[benchmark]
+	fn withdraw_feed_balance() {
+		let owner: T::AccountId = whitelisted_caller();
+		let (device, stream) = device_and_stream::<T>(&owner);
+		operators::<T>(1);
+		let balance = prepaid::<T>() + prepaid::<T>();
+		Pallet::<T>::register_feed(
+			RawOrigin::Signed(owner.clone()).into(),
+			device,
+			stream,
+			max_spec::<T>(1, 1).into_input(),
+			balance,
+		)
+		.expect("valid feed");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), 0, prepaid::<T>());
+		assert_eq!(FeedBalances::<T>::get(0), prepaid::<T>());
 	}
 
 	#[benchmark]
@@ -198,6 +262,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		report(RawOrigin::Authorized, submitted, signature);
 		assert_eq!(Feeds::<T>::get(feed).unwrap().last.unwrap().reporters as u32, n);
+		assert!(FeedBalances::<T>::get(feed) < prepaid::<T>() || T::ReportReward::get().is_zero());
 	}
 
 	#[benchmark]
@@ -228,6 +293,7 @@ mod benchmarks {
 				device,
 				stream,
 				max_spec::<T>(1, 1).into_input(),
+				prepaid::<T>(),
 			)
 			.expect("valid feed");
 		}

@@ -9,7 +9,12 @@
 //!   `MANAGE_FEEDS`: URL, JSON pointer, value type, decimals, unit, polling interval in
 //!   relay-chain blocks (see *Time* below), and the device stream the values belong to (a stream
 //!   of the provenance pallet, checked through [`ProvenanceRecorder`]). Deposit-backed; updated
-//!   by their owner, removed by their owner or the device's current owner.
+//!   by their owner, removed by their owner or the device's current owner, or by anyone once
+//!   abandoned (stale and unable to pay, or without a value for `AbandonedAfterRounds`).
+//! - **Prepaid balance**: reports are free for operators and paid by the feed's owner in
+//!   advance. Each settled round pays [`Config::ReportReward`] per counted report to the
+//!   operator out of the feed's balance ([`FeedBalances`], a hold on the owner); a feed that
+//!   cannot pay a whole round is paused (no report fetched or accepted) until it is funded.
 //! - **Operators** are a governance-managed set of off-chain worker keys of our own key type
 //!   `iotf` (sr25519). Each round of a feed (`relay block / interval`) is assigned to
 //!   `operators_per_round` operators, chosen deterministically from `H(feed ‖ round)`, so the
@@ -34,8 +39,9 @@
 //! - **Aggregation**: once `quorum` assigned operators reported for the round, the value is the
 //!   median, stored with its round and (parachain) block; reports further than
 //!   `OutlierTolerance` from the median are named in `OutlierReported`. The value is recorded as
-//!   a reading of the feed's stream through [`ProvenanceRecorder`]; the reading names the
-//!   reporting operators.
+//!   a reading of the feed's stream through [`ProvenanceRecorder`], in the stream's recorded
+//!   window (apart from the device's signed anchors, which a feed never pushes out); the reading
+//!   names the reporting operators.
 //! - **Bad input** (unreachable host, timeout, HTTP errors, a huge body, invalid JSON, a missing
 //!   field, a non-numeric value) produces no transaction, only a status in the node. Feeds that
 //!   stop settling for `StaleAfterRounds` rounds are flagged by `FeedStale` (checked in
@@ -77,10 +83,12 @@
 //! - [`Pallet::remove_feed`] — the feed's or the device's owner removes it; the deposit returns.
 //! - [`Pallet::set_operators`] — governance replaces the operator set.
 //! - [`Pallet::report`] — an operator's worker reports a round's value (authorized unsigned).
+//! - [`Pallet::fund_feed`] — the feed's owner adds to its prepaid balance.
+//! - [`Pallet::withdraw_feed_balance`] — the feed's owner takes unspent balance back.
 //!
 //! Reads — view functions (PAPI, subxt) and the `SensorFeedsApi` runtime API (polkadot.js) answer
 //! from the same functions: [`Pallet::feed`], [`Pallet::latest_value`],
-//! [`Pallet::feeds_of_device`]. What only a node knows (its worker's last fetch) is its
+//! [`Pallet::feeds_of_device`]; [`Pallet::feed_balance`] is a view function only. What only a node knows (its worker's last fetch) is its
 //! `iot_feedStatus` RPC method.
 //!
 //! ## Example
@@ -116,7 +124,7 @@ use frame::{
 	prelude::*,
 	traits::{
 		fungible::{InspectHold, MutateHold},
-		tokens::Precision,
+		tokens::{Fortitude, Precision, Restriction},
 		UnixTime,
 	},
 };
@@ -129,7 +137,7 @@ use polkadot_sdk::{
 	frame_system::offchain::CreateAuthorizedTransaction,
 	sp_application_crypto::RuntimeAppPublic,
 	sp_runtime::{
-		traits::AccountIdConversion,
+		traits::{AccountIdConversion, Convert},
 		transaction_validity::{
 			InvalidTransaction, TransactionSource, TransactionValidityWithRefund, ValidTransaction,
 		},
@@ -146,7 +154,21 @@ pub mod crypto {
 	app_crypto!(sr25519, iot_primitives::feeds::KEY_TYPE);
 }
 
-/// The pallet's account: the submitter of the provenance anchors it records.
+/// [`Config::OperatorAccount`] for 32-byte account ids: an operator is paid at the account of its
+/// `iotf` key (the sr25519 public key's bytes, which is what an `AccountId32` of an sr25519 key
+/// is), so running a worker needs no second account.
+pub struct KeyAccount;
+impl<AccountId: From<[u8; 32]>> Convert<crypto::Public, AccountId> for KeyAccount {
+	fn convert(key: crypto::Public) -> AccountId {
+		let mut bytes = [0u8; 32];
+		for (byte, key_byte) in bytes.iter_mut().zip(AsRef::<[u8]>::as_ref(&key)) {
+			*byte = *key_byte;
+		}
+		AccountId::from(bytes)
+	}
+}
+
+/// The pallet's account: the recorder of the provenance readings it records.
 pub const PALLET_ID: PalletId = PalletId(*b"iot/feed");
 
 /// Priority of reports in the pool: above ordinary transactions, so values arrive in time.
@@ -224,9 +246,20 @@ pub mod pallet {
 		/// Who sets the operators (governance).
 		type OperatorOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// Held per feed (`FeedOf::max_encoded_len()` bytes).
+		/// Held per feed (`FeedOf::max_encoded_len()` bytes, its balance entry and index entries).
 		#[pallet::constant]
 		type FeedDeposit: Get<BalanceOf<Self>>;
+
+		/// Paid from a feed's prepaid balance ([`FeedBalances`]) to each operator whose report a
+		/// settled round counted. A feed pays `quorum × ReportReward` per settled round; one
+		/// whose balance cannot pay a whole round is paused (its reports are refused and the
+		/// workers skip it) until its owner funds it: reports carry no fee, so this is what the
+		/// chain's report capacity costs the feed's owner, and what operators run for.
+		#[pallet::constant]
+		type ReportReward: Get<BalanceOf<Self>>;
+
+		/// The account an operator's rewards go to ([`KeyAccount`]: the account of its key).
+		type OperatorAccount: Convert<Self::AuthorityId, Self::AccountId>;
 
 		/// Maximum length of a feed's URL.
 		#[pallet::constant]
@@ -267,6 +300,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type StaleAfterRounds: Get<u32>;
 
+		/// Rounds without a value after which a stale feed is abandoned even if it can still pay
+		/// a round: anyone may then remove it ([`Pallet::remove_feed`]), so a slot is not held
+		/// by a funded feed whose server never answers.
+		#[pallet::constant]
+		type AbandonedAfterRounds: Get<u32>;
+
 		/// Feeds the stale check looks at per block.
 		#[pallet::constant]
 		type StaleChecksPerBlock: Get<u32>;
@@ -293,6 +332,9 @@ pub mod pallet {
 		/// A feed's record, held from its owner.
 		#[codec(index = 0)]
 		FeedDeposit,
+		/// A feed's prepaid balance, held from its owner until rounds pay it to operators.
+		#[codec(index = 1)]
+		FeedBalance,
 	}
 
 	/// The operators.
@@ -308,6 +350,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type FeedsByDevice<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, DeviceId, Twox64Concat, FeedId, (), OptionQuery>;
+
+	/// Each feed's prepaid balance, held from its owner ([`HoldReason::FeedBalance`]); absent
+	/// for none. Settled rounds pay [`Config::ReportReward`] per counted report out of it.
+	#[pallet::storage]
+	pub type FeedBalances<T: Config> =
+		StorageMap<_, Twox64Concat, FeedId, BalanceOf<T>, ValueQuery>;
 
 	/// Number of registered feeds.
 	#[pallet::storage]
@@ -357,8 +405,18 @@ pub mod pallet {
 		FeedRegistered { feed: FeedId, device: DeviceId, stream: StreamId, owner: T::AccountId },
 		/// A feed's spec changed; the round being collected was dropped.
 		FeedUpdated { feed: FeedId },
-		/// A feed was removed; its deposit released.
+		/// A feed was removed; its deposit and prepaid balance released to its owner.
 		FeedRemoved { feed: FeedId },
+		/// A feed's owner added to its prepaid balance.
+		FeedFunded { feed: FeedId, amount: BalanceOf<T>, balance: BalanceOf<T> },
+		/// A feed's owner took part of its prepaid balance back.
+		FeedBalanceWithdrawn { feed: FeedId, amount: BalanceOf<T>, balance: BalanceOf<T> },
+		/// A settled round paid `reward` to each of `paid` reporting operators out of the feed's
+		/// balance (a payment that failed, to an account that cannot receive it, stays in the
+		/// balance).
+		ReportersPaid { feed: FeedId, round: Round, paid: u8, reward: BalanceOf<T> },
+		/// The feed's balance cannot pay another round: it is paused until its owner funds it.
+		FeedOutOfFunds { feed: FeedId, balance: BalanceOf<T> },
 		/// Governance replaced the operator set.
 		OperatorsSet { count: u32 },
 		/// An operator's report was counted.
@@ -429,6 +487,13 @@ pub mod pallet {
 		AlreadyReported,
 		/// The signature is not the operator's over this report on this chain.
 		BadSignature,
+		/// The feed's prepaid balance cannot pay a round (`quorum × ReportReward`): the feed is
+		/// paused until its owner funds it.
+		FeedUnfunded,
+		/// The amount is zero.
+		ZeroAmount,
+		/// The feed's prepaid balance is less than the amount.
+		InsufficientFeedBalance,
 		/// A counter overflowed.
 		Overflow,
 	}
@@ -500,6 +565,10 @@ pub mod pallet {
 		///   least [`Config::MinInterval`], fixed for the feed's life. `operators_per_round`: 1 to
 		///   [`Config::MaxOperators`]. `quorum`: 1 to `operators_per_round`, and at most the
 		///   operators in the set now.
+		/// - `prepaid`: the feed's first prepaid balance (may be 0: the feed is then paused until
+		///   [`Pallet::fund_feed`]), held from the caller ([`HoldReason::FeedBalance`]); each
+		///   settled round pays [`Config::ReportReward`] per counted report out of it, and a
+		///   feed that cannot pay `quorum × ReportReward` gets no reports.
 		///
 		/// Holds [`Config::FeedDeposit`] on the caller (hold reason [`HoldReason::FeedDeposit`]),
 		/// released when the feed is removed. At most [`Config::MaxFeeds`] feeds exist at once,
@@ -525,19 +594,20 @@ pub mod pallet {
 		/// - [`Error::TooManyFeedsForOwner`]: the caller owns [`Config::MaxFeedsPerOwner`] feeds.
 		/// - [`Error::Overflow`]: the feed ids are exhausted.
 		/// - `TokenError::FundsUnavailable`: the caller's free balance cannot pay the deposit and
-		///   keep its existential deposit.
+		///   `prepaid` and keep its existential deposit.
 		///
 		/// ## Events
 		///
 		/// - [`Event::FeedRegistered`]: always, with the feed's id, device, stream and owner.
+		/// - [`Event::FeedFunded`]: if `prepaid` is not 0.
 		///
 		/// ## Complexity
 		///
 		/// O(1) (the spec is bounded by [`Config::MaxUrlLen`] and [`Config::MaxPointerLen`]): reads
 		/// the device through [`Config::Devices`], the stream's device through
 		/// [`Config::Recorder`], the operator set, the feed count, the caller's feed count and the
-		/// next id; writes the feed, the counts, the next id, and the caller's balance and hold.
-		/// Fields longer than their bounds are refused before anything is read.
+		/// next id; writes the feed, the counts, the next id, its balance, and the caller's balance
+		/// and holds. Fields longer than their bounds are refused before anything is read.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_feed())]
 		pub fn register_feed(
@@ -545,6 +615,7 @@ pub mod pallet {
 			device: DeviceId,
 			stream: StreamId,
 			spec: FeedSpecInputOf<T>,
+			prepaid: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let spec = Self::bound_spec(spec)?;
@@ -564,6 +635,10 @@ pub mod pallet {
 			let next = feed.checked_add(1).ok_or(Error::<T>::Overflow)?;
 			let deposit = T::FeedDeposit::get();
 			T::Currency::hold(&HoldReason::FeedDeposit.into(), &who, deposit)?;
+			if !prepaid.is_zero() {
+				T::Currency::hold(&HoldReason::FeedBalance.into(), &who, prepaid)?;
+				FeedBalances::<T>::insert(feed, prepaid);
+			}
 			NextFeedId::<T>::put(next);
 			FeedCount::<T>::put(count.saturating_add(1));
 			FeedsOwned::<T>::insert(&who, owned.saturating_add(1));
@@ -584,6 +659,9 @@ pub mod pallet {
 				},
 			);
 			Self::deposit_event(Event::FeedRegistered { feed, device, stream, owner: who });
+			if !prepaid.is_zero() {
+				Self::deposit_event(Event::FeedFunded { feed, amount: prepaid, balance: prepaid });
+			}
 			Ok(())
 		}
 
@@ -658,21 +736,25 @@ pub mod pallet {
 		/// ## Dispatch Origin
 		///
 		/// _Signed_ by the feed's owner or by the device's current owner (who may have received the
-		/// device after the feed was registered).
+		/// device after the feed was registered); by anyone if the feed is **abandoned**: flagged
+		/// stale (no value for [`Config::StaleAfterRounds`] rounds) and either its balance cannot
+		/// pay a round or it has had no value for [`Config::AbandonedAfterRounds`] rounds. A slot
+		/// of [`Config::MaxFeeds`] is then not held for the price of a refundable deposit alone:
+		/// a feed that neither pays nor produces goes back to the pool.
 		///
 		/// ## Details
 		///
 		/// - `feed`: the feed's id.
 		///
-		/// The deposit is released to the feed's owner, whoever calls (best effort: a record never
-		/// gets stuck because less than it says is held).
+		/// The deposit and the prepaid balance are released to the feed's owner, whoever calls
+		/// (best effort: a record never gets stuck because less than it says is held).
 		///
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - [`Error::FeedNotFound`]: no such feed.
 		/// - [`Error::NotAuthorized`]: the caller is neither the feed's owner nor the device's
-		///   current owner.
+		///   current owner, and the feed is not abandoned.
 		///
 		/// ## Events
 		///
@@ -680,19 +762,24 @@ pub mod pallet {
 		///
 		/// ## Complexity
 		///
-		/// O(1): reads the feed and, unless the caller is the feed's owner, the device's owner
-		/// through [`Config::Devices`]; removes the feed; writes the feed counts and the owner's
-		/// hold and balance.
+		/// O(1): reads the feed, its balance and, unless the caller is the feed's owner, the
+		/// device's owner through [`Config::Devices`] and the clock of
+		/// [`Config::BlockNumberProvider`]; removes the feed and its balance; writes the feed
+		/// counts and the owner's holds and balance.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::remove_feed())]
 		pub fn remove_feed(origin: OriginFor<T>, feed: FeedId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
+			let balance = FeedBalances::<T>::get(feed);
 			ensure!(
-				record.owner == who || T::Devices::owner(record.device).as_ref() == Some(&who),
+				record.owner == who ||
+					T::Devices::owner(record.device).as_ref() == Some(&who) ||
+					Self::is_abandoned(&record, balance),
 				Error::<T>::NotAuthorized
 			);
 			Feeds::<T>::remove(feed);
+			FeedBalances::<T>::remove(feed);
 			FeedsByDevice::<T>::remove(record.device, feed);
 			FeedCount::<T>::mutate(|count| *count = count.saturating_sub(1));
 			FeedsOwned::<T>::mutate_exists(&record.owner, |owned| {
@@ -704,6 +791,12 @@ pub mod pallet {
 				&HoldReason::FeedDeposit.into(),
 				&record.owner,
 				record.deposit,
+				Precision::BestEffort,
+			);
+			let _ = T::Currency::release(
+				&HoldReason::FeedBalance.into(),
+				&record.owner,
+				balance,
 				Precision::BestEffort,
 			);
 			Self::deposit_event(Event::FeedRemoved { feed });
@@ -780,9 +873,11 @@ pub mod pallet {
 		///
 		/// A report counts if its round is the feed's current round, not before the round after the
 		/// feed's last spec change, and not settled yet; the feed's device is active and its stream
-		/// still the device's (a feed stops with its device and stream); the operators assigned to
-		/// the round can reach the feed's quorum; its operator is in the set and assigned to the
-		/// round ([`Pallet::assigned`]); and that operator has not reported the round yet. The
+		/// still the device's (a feed stops with its device and stream); the feed's prepaid
+		/// balance can pay the round (`quorum × ReportReward`, [`Pallet::round_cost`]); the
+		/// operators assigned to the round can reach the feed's quorum; its operator is in the set
+		/// and assigned to the round ([`Pallet::assigned`]); and that operator has not reported
+		/// the round yet. The
 		/// first report of a round drops the reports still pending from an earlier round, and
 		/// reports of operators no longer in the set stop counting.
 		///
@@ -809,7 +904,8 @@ pub mod pallet {
 		///
 		/// Before dispatch, the authorization refuses an invalid report as an invalid transaction:
 		/// `Stale` (no such feed, wrong round, already reported, device inactive, stream gone,
-		/// quorum unreachable), `BadSigner` (not an operator, or not assigned to the round),
+		/// quorum unreachable), `Payment` (the feed cannot pay a round), `BadSigner` (not an
+		/// operator, or not assigned to the round),
 		/// `BadProof` (bad signature), `ExhaustsResources` (the block's share for reports is
 		/// used up). In the block the call checks again:
 		///
@@ -819,6 +915,7 @@ pub mod pallet {
 		///   after the last spec change, or is settled.
 		/// - [`Error::DeviceInactive`]: the feed's device is not active (or no longer registered).
 		/// - [`Error::StreamMismatch`]: the feed's stream was removed.
+		/// - [`Error::FeedUnfunded`]: the feed's balance cannot pay a round.
 		/// - [`Error::QuorumUnreachable`]: fewer operators are assigned to the round than the
 		///   quorum (the operator set shrank below it).
 		/// - [`Error::NotOperator`]: `report.operator` is not in the operator set.
@@ -833,15 +930,18 @@ pub mod pallet {
 		/// - When the round settles, in this order: [`Event::OutlierReported`] for each report
 		///   further than [`Config::OutlierTolerance`] of the median from it;
 		///   [`Event::ValueUpdated`] with the value and the number of reporters;
+		///   [`Event::ReportersPaid`] when rewards were paid out of the feed's balance, and
+		///   [`Event::FeedOutOfFunds`] when what is left cannot pay another round;
 		///   [`Event::RecordFailed`] if the reading could not be recorded in the stream (the stream
 		///   was removed or its device is not active; the value stays stored).
 		///
 		/// ## Complexity
 		///
 		/// O(n), n = the operators, ≤ [`Config::MaxOperators`]: reads the feed, the operator set,
-		/// the device and its stream, hashes once for the assignment, writes the feed and the
-		/// block's report weight; settling also sorts the round's reports and records one
-		/// provenance anchor. Authorization reads the same and the block's report weight, and
+		/// the device and its stream and the feed's balance, hashes once for the assignment, writes
+		/// the feed and the block's report weight; settling also sorts the round's reports, pays
+		/// each reporter (one transfer out of the owner's hold each) and records one provenance
+		/// reading. Authorization reads the same and the block's report weight, and
 		/// verifies one sr25519 signature.
 		/// The weight charged up front is that of settling a round of [`Config::MaxOperators`]
 		/// reports; what the report did not use is refunded.
@@ -898,6 +998,110 @@ pub mod pallet {
 			));
 			Ok(Some(used).into())
 		}
+
+		/// Add `amount` to `feed`'s prepaid balance, from which settled rounds pay the reporting
+		/// operators; a paused feed (one that could not pay a round) runs again from its next
+		/// round.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the feed's owner (the account that registered it, which holds the feed's
+		/// deposit and balance).
+		///
+		/// ## Details
+		///
+		/// - `feed`: the feed's id.
+		/// - `amount`: held from the caller ([`HoldReason::FeedBalance`]) and added to the
+		///   feed's balance ([`FeedBalances`]); it stays the caller's until rounds pay it out, and
+		///   what is left returns with [`Pallet::withdraw_feed_balance`] or when the feed is
+		///   removed.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::FeedNotFound`]: no such feed.
+		/// - [`Error::NotAuthorized`]: the caller is not the feed's owner.
+		/// - [`Error::ZeroAmount`]: `amount` is 0.
+		/// - [`Error::Overflow`]: the balance would overflow.
+		/// - `TokenError::FundsUnavailable`: the caller cannot hold `amount` and keep its
+		///   existential deposit.
+		///
+		/// ## Events
+		///
+		/// - [`Event::FeedFunded`]: with the amount and the new balance.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads the feed; reads and writes its balance and the caller's balance and hold.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::fund_feed())]
+		pub fn fund_feed(
+			origin: OriginFor<T>,
+			feed: FeedId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
+			ensure!(record.owner == who, Error::<T>::NotAuthorized);
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let balance =
+				FeedBalances::<T>::get(feed).checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			T::Currency::hold(&HoldReason::FeedBalance.into(), &who, amount)?;
+			FeedBalances::<T>::insert(feed, balance);
+			Self::deposit_event(Event::FeedFunded { feed, amount, balance });
+			Ok(())
+		}
+
+		/// Take `amount` of `feed`'s prepaid balance back.
+		///
+		/// ## Dispatch Origin
+		///
+		/// _Signed_ by the feed's owner.
+		///
+		/// ## Details
+		///
+		/// - `feed`: the feed's id.
+		/// - `amount`: at most the feed's balance; released from [`HoldReason::FeedBalance`] to
+		///   the caller's free balance. A feed left unable to pay a round is paused.
+		///
+		/// ## Errors
+		///
+		/// - `BadOrigin`: the origin is not signed.
+		/// - [`Error::FeedNotFound`]: no such feed.
+		/// - [`Error::NotAuthorized`]: the caller is not the feed's owner.
+		/// - [`Error::ZeroAmount`]: `amount` is 0.
+		/// - [`Error::InsufficientFeedBalance`]: `amount` is more than the feed's balance.
+		///
+		/// ## Events
+		///
+		/// - [`Event::FeedBalanceWithdrawn`]: with the amount and the new balance.
+		///
+		/// ## Complexity
+		///
+		/// O(1): reads the feed; reads and writes its balance and the caller's balance and hold.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::withdraw_feed_balance())]
+		pub fn withdraw_feed_balance(
+			origin: OriginFor<T>,
+			feed: FeedId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
+			ensure!(record.owner == who, Error::<T>::NotAuthorized);
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let balance = FeedBalances::<T>::get(feed)
+				.checked_sub(&amount)
+				.ok_or(Error::<T>::InsufficientFeedBalance)?;
+			T::Currency::release(&HoldReason::FeedBalance.into(), &who, amount, Precision::Exact)?;
+			if balance.is_zero() {
+				FeedBalances::<T>::remove(feed);
+			} else {
+				FeedBalances::<T>::insert(feed, balance);
+			}
+			Self::deposit_event(Event::FeedBalanceWithdrawn { feed, amount, balance });
+			Ok(())
+		}
 	}
 	/// Reads, as view functions (`RuntimeViewFunction`; PAPI and subxt call them by name). The
 	/// runtime API `SensorFeedsApi` answers from the same functions for polkadot.js. Lists page
@@ -915,6 +1119,13 @@ pub mod pallet {
 		/// reported. `None` if the feed does not exist or has no value yet.
 		pub fn latest_value(feed: FeedId) -> Option<FeedValue<BlockNumberFor<T>>> {
 			Feeds::<T>::get(feed)?.last
+		}
+
+		/// A feed's prepaid balance and what one round costs it (`quorum × ReportReward`): the
+		/// feed is paused while the balance is below the cost. `None` if there is no such feed.
+		pub fn feed_balance(feed: FeedId) -> Option<(BalanceOf<T>, BalanceOf<T>)> {
+			let record = Feeds::<T>::get(feed)?;
+			Some((FeedBalances::<T>::get(feed), Self::round_cost(&record.spec)))
 		}
 
 		/// A page of the feeds of `device` with their ids: at most `min(limit, MAX_PAGE)`, in
@@ -947,7 +1158,7 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// The account that submits the recorded anchors.
+	/// The account that records settled values in provenance (the recorder they name).
 	pub fn account_id() -> T::AccountId {
 		PALLET_ID.into_account_truncating()
 	}
@@ -1029,6 +1240,35 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// What one settled round of a feed with `spec` pays its reporters: `quorum × ReportReward`.
+	pub fn round_cost(spec: &FeedSpecOf<T>) -> BalanceOf<T> {
+		T::ReportReward::get().saturating_mul(BalanceOf::<T>::from(u32::from(spec.quorum)))
+	}
+
+	/// Whether anyone may remove the feed: stale, and unable to pay a round or without a value
+	/// for [`Config::AbandonedAfterRounds`] rounds.
+	fn is_abandoned(record: &FeedOf<T>, balance: BalanceOf<T>) -> bool {
+		record.stale &&
+			(balance < Self::round_cost(&record.spec) ||
+				Self::rounds_without_value(record, T::BlockNumberProvider::current_block_number()) >
+					u64::from(T::AbandonedAfterRounds::get()))
+	}
+
+	/// Rounds since the feed's last value (or since its registration, before the first) at
+	/// block number `now` of [`Config::BlockNumberProvider`].
+	fn rounds_without_value(record: &FeedOf<T>, now: BlockNumberFor<T>) -> u64 {
+		let since = match &record.last {
+			Some(last) => last.round,
+			None => Self::round_at(&record.spec, record.registered_at),
+		};
+		Self::round_at(&record.spec, now).saturating_sub(since)
+	}
+
+	/// Whether `feed` (with `record`) can pay a round: otherwise it is paused.
+	pub fn can_pay_round(feed: FeedId, record: &FeedOf<T>) -> bool {
+		FeedBalances::<T>::get(feed) >= Self::round_cost(&record.spec)
+	}
+
 	/// The weight the reports of the current block reserved so far.
 	fn report_weight_used() -> Weight {
 		match ReportWeight::<T>::get() {
@@ -1065,6 +1305,8 @@ impl<T: Config> Pallet<T> {
 			T::Recorder::stream_device(record.stream) == Some(record.device),
 			Error::<T>::StreamMismatch
 		);
+		// Reports are free for their operators: the feed's owner pays for them, in advance.
+		ensure!(Self::can_pay_round(report.feed, record), Error::<T>::FeedUnfunded);
 		ensure!(operators.contains(&report.operator), Error::<T>::NotOperator);
 		let assigned = Self::assigned(report.feed, report.round, &record.spec, operators);
 		ensure!(usize::from(record.spec.quorum) <= assigned.len(), Error::<T>::QuorumUnreachable);
@@ -1098,6 +1340,7 @@ impl<T: Config> Pallet<T> {
 				e if e == Error::<T>::NotOperator.into() || e == Error::<T>::NotAssigned.into() => {
 					InvalidTransaction::BadSigner.into()
 				},
+				e if e == Error::<T>::FeedUnfunded.into() => InvalidTransaction::Payment.into(),
 				_ => InvalidTransaction::Stale.into(),
 			});
 		}
@@ -1149,6 +1392,7 @@ impl<T: Config> Pallet<T> {
 		record.pending = None;
 		record.stale = false;
 		Self::deposit_event(Event::ValueUpdated { feed, round, value, reporters });
+		Self::pay_reporters(feed, record, round, pending.reports.iter().map(|(op, _)| op));
 		let reading = FeedReading {
 			feed,
 			round,
@@ -1166,6 +1410,54 @@ impl<T: Config> Pallet<T> {
 		);
 		if recorded.is_err() {
 			Self::deposit_event(Event::RecordFailed { feed, round });
+		}
+	}
+
+	/// Pays [`Config::ReportReward`] to each of `reporters` out of `feed`'s balance (held from its
+	/// owner), while the balance lasts; a transfer that fails (a recipient that cannot receive
+	/// it) leaves its reward in the balance. Flags the feed as out of funds when what is left
+	/// cannot pay another round.
+	fn pay_reporters<'a>(
+		feed: FeedId,
+		record: &FeedOf<T>,
+		round: Round,
+		reporters: impl Iterator<Item = &'a T::AuthorityId>,
+	) where
+		T::AuthorityId: 'a,
+	{
+		let reward = T::ReportReward::get();
+		let mut balance = FeedBalances::<T>::get(feed);
+		let mut paid = 0u8;
+		if !reward.is_zero() {
+			for operator in reporters {
+				if balance < reward {
+					break;
+				}
+				let sent = T::Currency::transfer_on_hold(
+					&HoldReason::FeedBalance.into(),
+					&record.owner,
+					&T::OperatorAccount::convert(operator.clone()),
+					reward,
+					Precision::Exact,
+					Restriction::Free,
+					Fortitude::Polite,
+				);
+				if sent.is_ok() {
+					balance = balance.saturating_sub(reward);
+					paid = paid.saturating_add(1);
+				}
+			}
+		}
+		if paid > 0 {
+			if balance.is_zero() {
+				FeedBalances::<T>::remove(feed);
+			} else {
+				FeedBalances::<T>::insert(feed, balance);
+			}
+			Self::deposit_event(Event::ReportersPaid { feed, round, paid, reward });
+		}
+		if balance < Self::round_cost(&record.spec) {
+			Self::deposit_event(Event::FeedOutOfFunds { feed, balance });
 		}
 	}
 
@@ -1194,12 +1486,8 @@ impl<T: Config> Pallet<T> {
 			};
 			checked = checked.saturating_add(1);
 			cursor = Some(id);
-			let current = Self::round_at(&record.spec, now);
-			let since = match &record.last {
-				Some(last) => last.round,
-				None => Self::round_at(&record.spec, record.registered_at),
-			};
-			let overdue = current.saturating_sub(since) > u64::from(T::StaleAfterRounds::get());
+			let overdue =
+				Self::rounds_without_value(&record, now) > u64::from(T::StaleAfterRounds::get());
 			if overdue && !record.stale {
 				record.stale = true;
 				let last_round = record.last.as_ref().map(|last| last.round);
@@ -1211,9 +1499,9 @@ impl<T: Config> Pallet<T> {
 		checked
 	}
 
-	/// Invariants: each owner's hold equals its feeds' deposits; the feed count and the device
-	/// index match the feeds; the operator set is sorted without duplicates; pending reports come
-	/// from distinct operators.
+	/// Invariants: each owner's holds equal its feeds' deposits and prepaid balances; balances
+	/// belong to feeds; the feed count and the device index match the feeds; the operator set is
+	/// sorted without duplicates; pending reports come from distinct operators.
 	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
 		ensure!(
 			Pallet::<T>::on_chain_storage_version() == STORAGE_VERSION,
@@ -1221,12 +1509,15 @@ impl<T: Config> Pallet<T> {
 		);
 		use alloc::collections::btree_map::BTreeMap;
 		let mut expected: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut prepaid: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut owned: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut count = 0u32;
 		for (id, feed) in Feeds::<T>::iter() {
 			ensure!(id < NextFeedId::<T>::get(), "feed id beyond the counter");
 			let entry = expected.entry(feed.owner.clone()).or_insert_with(Zero::zero);
 			*entry = entry.saturating_add(feed.deposit);
+			let entry = prepaid.entry(feed.owner.clone()).or_insert_with(Zero::zero);
+			*entry = entry.saturating_add(FeedBalances::<T>::get(id));
 			let feeds = owned.entry(feed.owner.clone()).or_insert(0);
 			*feeds = feeds.saturating_add(1);
 			count = count.saturating_add(1);
@@ -1267,6 +1558,16 @@ impl<T: Config> Pallet<T> {
 				T::Currency::balance_on_hold(&HoldReason::FeedDeposit.into(), &who) == amount,
 				"held deposit differs from the feeds"
 			);
+		}
+		for (who, amount) in prepaid {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::FeedBalance.into(), &who) == amount,
+				"held prepaid balance differs from the feeds' balances"
+			);
+		}
+		for (id, balance) in FeedBalances::<T>::iter() {
+			ensure!(Feeds::<T>::contains_key(id), "a balance of a removed feed");
+			ensure!(!balance.is_zero(), "a zero balance is stored");
 		}
 		Ok(())
 	}

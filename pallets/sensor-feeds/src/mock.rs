@@ -95,10 +95,15 @@ where
 }
 
 pub const FEED_DEPOSIT: Balance = 100;
+/// Paid per counted report; above the existential deposit (1), so it can open an account.
+pub const REPORT_REWARD: Balance = 5;
+/// What the tests prepay per feed: 100 rounds of quorum 1.
+pub const PREPAID: Balance = 500;
 pub const MAX_OPERATORS: u32 = 5;
 pub const MAX_FEEDS: u32 = 12;
 pub const MAX_FEEDS_PER_OWNER: u32 = 10;
 pub const STALE_AFTER: u32 = 3;
+pub const ABANDONED_AFTER: u32 = 10;
 pub const TIMEOUT_MS: u64 = 2_000;
 pub const MAX_BODY: u32 = 1_024;
 pub const INITIAL_BALANCE: Balance = 10_000;
@@ -115,6 +120,8 @@ impl Config for Test {
 	type AuthorityId = crypto::Public;
 	type OperatorOrigin = EnsureRoot<AccountId>;
 	type FeedDeposit = ConstU64<FEED_DEPOSIT>;
+	type ReportReward = ReportReward;
+	type OperatorAccount = KeyAccount;
 	type MaxUrlLen = ConstU32<64>;
 	type MaxPointerLen = ConstU32<32>;
 	type MaxOperators = ConstU32<MAX_OPERATORS>;
@@ -123,6 +130,7 @@ impl Config for Test {
 	type MaxReportWeightPerBlock = MaxReportWeightPerBlock;
 	type MinInterval = ConstU64<2>;
 	type StaleAfterRounds = ConstU32<STALE_AFTER>;
+	type AbandonedAfterRounds = ConstU32<ABANDONED_AFTER>;
 	type StaleChecksPerBlock = ConstU32<2>;
 	type OutlierTolerance = OutlierTolerance;
 	type FetchTimeoutMs = ConstU64<TIMEOUT_MS>;
@@ -132,6 +140,18 @@ impl Config for Test {
 
 parameter_types! {
 	pub OutlierTolerance: Permill = Permill::from_percent(10);
+}
+
+/// [`REPORT_REWARD`] unless a test sets another ([`set_report_reward`]).
+pub struct ReportReward;
+impl Get<Balance> for ReportReward {
+	fn get() -> Balance {
+		REWARD.with(|reward| *reward.borrow())
+	}
+}
+
+pub fn set_report_reward(reward: Balance) {
+	REWARD.with(|r| *r.borrow_mut() = reward);
 }
 
 /// The reports' share of a block: unbounded unless a test sets it ([`set_report_share`]).
@@ -165,6 +185,7 @@ thread_local! {
 	static DEVICE_INACTIVE: RefCell<bool> = const { RefCell::new(false) };
 	static STREAM_REMOVED: RefCell<bool> = const { RefCell::new(false) };
 	static REPORT_SHARE: RefCell<Weight> = const { RefCell::new(Weight::MAX) };
+	static REWARD: RefCell<Balance> = const { RefCell::new(REPORT_REWARD) };
 }
 
 pub use iot_primitives::testing::MockRelay;
@@ -572,7 +593,8 @@ pub fn register(spec: FeedSpecOf<Test>) -> FeedId {
 		RuntimeOrigin::signed(OWNER),
 		DEVICE,
 		STREAM,
-		spec.into_input()
+		spec.into_input(),
+		PREPAID
 	));
 	NextFeedId::<Test>::get() - 1
 }

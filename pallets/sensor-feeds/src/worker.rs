@@ -203,6 +203,8 @@ fn scan<T: Config>(
 			|| record.last.as_ref().is_some_and(|last| last.round >= round)
 			|| !T::Devices::is_active(record.device)
 			|| T::Recorder::stream_device(record.stream) != Some(record.device)
+			// Paused until its owner funds it: the chain would refuse the report.
+			|| !Pallet::<T>::can_pay_round(feed, &record)
 		{
 			continue;
 		}

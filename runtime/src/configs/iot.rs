@@ -22,7 +22,7 @@ use iot_primitives::token::deposit;
 use iot_primitives::Balance;
 use pallet_device_registry::{BatchOf, DeviceRecordOf, OperatorOf};
 use pallet_payment_channels::ChannelOf;
-use pallet_provenance::{AnchorOf, AttestationOf, ProductOf, StreamOf};
+use pallet_provenance::{AnchorOf, AttestationOf, ProductOf, RecordedOf, StreamOf};
 use pallet_sensor_feeds::FeedOf;
 use polkadot_sdk::{
 	frame_support::{
@@ -103,16 +103,24 @@ impl pallet_device_registry::Config for Runtime {
 
 /// Anchors each stream keeps; the stream's deposit pays for all of them.
 const ANCHOR_WINDOW: u32 = 16;
+/// Recorded readings (sensor-feed values) each stream keeps, apart from its anchors: a feed with
+/// a 2-block interval keeps about its last minute of values in state; older ones are in events.
+const RECORDED_WINDOW: u32 = 16;
+/// A stream's recorded counter: its key (storage prefix, hashed stream id) and a u64.
+const RECORDED_COUNTER_BYTES: usize = 32 + 16 + 8;
 /// An attestation's entry in the by-subject index: the key (subject and id, hashed) only.
 const SUBJECT_INDEX_BYTES: usize = 16 + 18 + 8 + 8;
 
 parameter_types! {
-	/// Held per stream: the record and a full window of anchors (1 + window items).
+	/// Held per stream: the record, a full window of anchors and a full recorded window with its
+	/// counter (2 + both windows' items).
 	pub StreamDeposit: Balance = deposit(
-		1 + ANCHOR_WINDOW,
+		2 + ANCHOR_WINDOW + RECORDED_WINDOW,
 		bytes(
 			StreamOf::<Runtime>::max_encoded_len()
-				.saturating_add(AnchorOf::<Runtime>::max_encoded_len().saturating_mul(ANCHOR_WINDOW as usize)),
+				.saturating_add(AnchorOf::<Runtime>::max_encoded_len().saturating_mul(ANCHOR_WINDOW as usize))
+				.saturating_add(RecordedOf::<Runtime>::max_encoded_len().saturating_mul(RECORDED_WINDOW as usize))
+				.saturating_add(RECORDED_COUNTER_BYTES),
 		),
 	);
 	/// Held per attestation: the record and its subject index entry.
@@ -134,6 +142,7 @@ impl pallet_provenance::Config for Runtime {
 	type AttestationDeposit = AttestationDeposit;
 	type ProductDeposit = ProductDeposit;
 	type AnchorWindow = ConstU32<ANCHOR_WINDOW>;
+	type RecordedWindow = ConstU32<RECORDED_WINDOW>;
 	// A CIDv1 in base32 is ~60 bytes; room for an `ipfs://` or https URL.
 	type MaxContentIdLen = ConstU32<96>;
 	type MaxLabelLen = ConstU32<32>;
@@ -173,8 +182,14 @@ impl pallet_payment_channels::Config for Runtime {
 }
 
 parameter_types! {
-	/// Held per feed: its record, pending round included (1 item).
-	pub FeedDeposit: Balance = deposit(1, bytes(FeedOf::<Runtime>::max_encoded_len()));
+	/// Held per feed: its record, pending round included, and its prepaid-balance entry (storage
+	/// prefix, hashed id, a u128): 2 items.
+	pub FeedDeposit: Balance =
+		deposit(2, bytes(FeedOf::<Runtime>::max_encoded_len().saturating_add(32 + 16 + 16)));
+	/// Paid per counted report out of the feed's prepaid balance: the existential deposit, so
+	/// that it can open an operator's account. A feed with quorum 1 and a 12-second interval
+	/// costs 7.2 IOT a day.
+	pub const ReportReward: Balance = iot_primitives::token::EXISTENTIAL_DEPOSIT;
 	/// Reports further than 5% from the median are named as outliers.
 	pub FeedOutlierTolerance: Permill = Permill::from_percent(5);
 	/// Fee-free reports take at most a quarter of a block's normal-class weight.
@@ -200,6 +215,9 @@ impl pallet_sensor_feeds::Config for Runtime {
 	// Governance stand-in: sudo, until a council exists.
 	type OperatorOrigin = EnsureRoot<AccountId>;
 	type FeedDeposit = FeedDeposit;
+	type ReportReward = ReportReward;
+	// An operator is paid at the account of its `iotf` key.
+	type OperatorAccount = pallet_sensor_feeds::KeyAccount;
 	type MaxUrlLen = ConstU32<256>;
 	type MaxPointerLen = ConstU32<64>;
 	type MaxOperators = ConstU32<16>;
@@ -213,6 +231,9 @@ impl pallet_sensor_feeds::Config for Runtime {
 	// 12 s (2 relay blocks); stale after a minute without a value.
 	type MinInterval = ConstU32<2>;
 	type StaleAfterRounds = ConstU32<5>;
+	// Stale and without a value for 300 rounds (an hour at the shortest interval): anyone may
+	// remove it, however funded.
+	type AbandonedAfterRounds = ConstU32<300>;
 	type StaleChecksPerBlock = ConstU32<8>;
 	type OutlierTolerance = FeedOutlierTolerance;
 	// Within one 6-second block, with room for the report to reach the pool.

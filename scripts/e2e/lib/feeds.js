@@ -21,4 +21,16 @@ function readingBytes(feed, round, value, decimals, reporters) {
     compactToU8a(reporters.length), ...reporters);
 }
 
-module.exports = { reportBytes, readingBytes };
+// The feeds pallet's account, which records settled values in provenance: `modl` ‖ `iot/feed` ‖
+// 20 zero bytes (PalletId("iot/feed").into_account_truncating()).
+function palletAccount() {
+  return u8aConcat(stringToU8a('modl'), stringToU8a('iot/feed'), new Uint8Array(20));
+}
+
+// What the tests and the demo prepay per feed: 1 IOT, a thousand rounds of quorum 1 at the dev
+// runtime's reward of 1 mIOT per counted report.
+const PREPAID = 10n ** 12n;
+// The dev runtime's `ReportReward` (the existential deposit).
+const REPORT_REWARD = 10n ** 9n;
+
+module.exports = { reportBytes, readingBytes, palletAccount, PREPAID, REPORT_REWARD };

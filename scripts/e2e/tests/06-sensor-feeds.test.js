@@ -16,6 +16,7 @@ const devices = require('../lib/devices');
 const { startSimulator } = require('../lib/sensor-sim');
 const { callView } = require('../lib/views');
 const feeds = require('../lib/feeds');
+const { PREPAID, REPORT_REWARD } = feeds;
 
 const ctx = useNode();
 const story = {};
@@ -71,7 +72,7 @@ test('a registered feed gets the simulator\'s value on chain within a few blocks
 
   const { deviceId, stream } = await deviceWithStream(api, owner, 'solar-inverter');
   const registered = await signAndFinalize(
-    api.tx.sensorFeeds.registerFeed(deviceId, stream, spec(`${sim.url}/solar`, '/inverter/power_w', 1)), owner);
+    api.tx.sensorFeeds.registerFeed(deviceId, stream, spec(`${sim.url}/solar`, '/inverter/power_w', 1), PREPAID), owner);
   const feed = devices.eventOf(registered.events, 'sensorFeeds', 'FeedRegistered').data.feed.toNumber();
   Object.assign(story, { feed, stream, deviceId });
 
@@ -100,13 +101,18 @@ test('a registered feed gets the simulator\'s value on chain within a few blocks
   assert.equal(ofDevice[0][1].stream.toNumber(), stream);
   assert.equal((await api.call.sensorFeedsApi.feed(feed)).unwrap().device.toNumber(), deviceId);
   assert.ok((await callView(api, 'SensorFeeds', 'feed', [feed + 1000])).isNone);
-  const anchored = events.find(({ event }) => event.section === 'provenance' && event.method === 'Anchored').event.data;
-  assert.equal(anchored.stream.toNumber(), stream);
-  assert.equal(anchored.sequence.toString(), round.toString());
+  // Recorded in the stream's recorded window, not as an anchor: the device's own signed anchors
+  // are untouched, and the record says who vouches for it.
+  assert.ok(!events.some(({ event }) => event.section === 'provenance' && event.method === 'Anchored'));
+  const recorded = events.find(({ event }) => event.section === 'provenance' && event.method === 'ReadingRecorded').event.data;
+  assert.equal(recorded.stream.toNumber(), stream);
+  assert.equal(recorded.sequence.toString(), round.toString());
+  assert.equal(recorded.recorder.toHex(), u8aToHex(feeds.palletAccount()));
+  assert.ok((await api.call.provenanceApi.latestAnchor(stream)).isNone, 'no anchor in the device window');
   // The reading: SCALE(FeedReading { feed, round, value, decimals, reporters }).
   const reading = feeds.readingBytes(feed, round.toBn(), value.toBn(), 1, [alice.publicKey]);
-  const proven = await ctx.node.provider.send('iot_verifyInclusion',
-    [stream, anchored.index.toNumber(), u8aToHex(reading), 0, []]);
+  const proven = (await api.call.provenanceRecordedApi.verifyRecorded(
+    stream, recorded.index, u8aToHex(reading))).isTrue;
   assert.equal(proven, true, 'the recorded reading names Alice as the reporting operator');
 
   const status = await ctx.node.provider.send('iot_feedStatus', [feed]);
@@ -120,7 +126,7 @@ test('broken endpoints give no value, a status that says why, and a stale flag',
   const { deviceId, stream } = await deviceWithStream(api, owner, 'broken-meter');
   const cases = [['/broken', 'http status 500'], ['/invalid', 'invalid json'], ['/missing', 'missing field'],
     ['/text', 'not a number'], ['/huge', 'response too large']];
-  const calls = cases.map(([p]) => api.tx.sensorFeeds.registerFeed(deviceId, stream, spec(`${sim.url}${p}`, '/value', 0)));
+  const calls = cases.map(([p]) => api.tx.sensorFeeds.registerFeed(deviceId, stream, spec(`${sim.url}${p}`, '/value', 0), PREPAID));
   const { events } = await signAndFinalize(api.tx.utility.batchAll(calls), owner);
   const feeds = events.filter(({ event }) => event.section === 'sensorFeeds' && event.method === 'FeedRegistered')
     .map(({ event }) => event.data.feed.toNumber());
@@ -152,7 +158,7 @@ test('50 due feeds: the worker fetches them concurrently; wall time per block fr
   const created = await signAndFinalize(api.tx.utility.batchAll(streamCalls), owner);
   const streams = created.events.filter(({ event }) => event.section === 'provenance' && event.method === 'StreamCreated')
     .map(({ event }) => event.data.stream.toNumber());
-  const feedCalls = streams.map((s) => api.tx.sensorFeeds.registerFeed(deviceId, s, spec(`${sim.url}/room`, '/temperature_c', 1)));
+  const feedCalls = streams.map((s) => api.tx.sensorFeeds.registerFeed(deviceId, s, spec(`${sim.url}/room`, '/temperature_c', 1), PREPAID));
   const registered = await signAndFinalize(api.tx.utility.batchAll(feedCalls), owner);
   const feeds = registered.events.filter(({ event }) => event.section === 'sensorFeeds' && event.method === 'FeedRegistered')
     .map(({ event }) => event.data.feed.toNumber());
@@ -173,4 +179,53 @@ test('50 due feeds: the worker fetches them concurrently; wall time per block fr
   console.log(`# worker wall time per block with ≥50 due feeds: median ${times[Math.floor(times.length / 2)]} ms, max ${times[times.length - 1]} ms over ${times.length} blocks (${JSON.stringify(big.slice(0, 3))})`);
   // The 5 broken feeds of the previous test are due too; every good one is reported.
   assert.ok(big.some((l) => l.reported >= 50), 'a block where all 50 good feeds were reported');
+});
+
+test('a feed pays its reporters from its prepaid balance, pauses when dry, and runs again when funded', async () => {
+  const { api, charlie: owner, alice } = ctx;
+  const { deviceId, stream } = await deviceWithStream(api, owner, 'prepaid-meter');
+  // Exactly one round's worth: quorum 1 × the reward.
+  const registered = await signAndFinalize(
+    api.tx.sensorFeeds.registerFeed(deviceId, stream, spec(`${sim.url}/solar`, '/inverter/power_w', 1), REPORT_REWARD), owner);
+  const feed = devices.eventOf(registered.events, 'sensorFeeds', 'FeedRegistered').data.feed.toNumber();
+
+  // The first round settles and pays Alice (the dev chain's operator: her `iotf` key is her
+  // account) the reward; then the feed is out of funds.
+  const paid = await waitForEvent(api, 12, (events) => {
+    const event = feedEvent(events, 'ReportersPaid', feed);
+    return event ? { event, events } : undefined;
+  });
+  assert.equal(paid.event.data.paid.toNumber(), 1);
+  assert.equal(paid.event.data.reward.toBigInt(), REPORT_REWARD);
+  assert.ok(feedEvent(paid.events, 'FeedOutOfFunds', feed), 'out of funds in the same block');
+  const transfer = paid.events.find(({ event }) => event.section === 'balances' && event.method === 'TransferOnHold');
+  assert.ok(transfer, 'paid out of the owner\'s hold');
+  assert.equal(transfer.event.data.source.toString(), owner.address);
+  assert.equal(transfer.event.data.dest.toString(), alice.address);
+  assert.equal(transfer.event.data.amount.toBigInt(), REPORT_REWARD);
+  const [balance, cost] = await callView(api, 'SensorFeeds', 'feed_balance', [feed]).then((v) => v.unwrap());
+  assert.equal(balance.toBigInt(), 0n);
+  assert.equal(cost.toBigInt(), REPORT_REWARD);
+  const settledRound = (await api.query.sensorFeeds.feeds(feed)).unwrap().last.unwrap().round.toBigInt();
+
+  // Paused: for the next rounds no report is made (the worker skips it, the chain would refuse it).
+  await waitForEvent(api, 6, (events, number) => {
+    assert.ok(!feedEvent(events, 'ReportAccepted', feed), `no report while unfunded (block ${number})`);
+    return undefined;
+  }).catch((e) => { if (!/nothing after/.test(e.message)) throw e; });
+  assert.equal((await api.query.sensorFeeds.feeds(feed)).unwrap().last.unwrap().round.toBigInt(), settledRound);
+
+  // Funded again: values resume.
+  const funded = await signAndFinalize(api.tx.sensorFeeds.fundFeed(feed, PREPAID), owner);
+  assert.equal(devices.eventOf(funded.events, 'sensorFeeds', 'FeedFunded').data.balance.toBigInt(), PREPAID);
+  const resumed = await waitForEvent(api, 12, (events) => feedEvent(events, 'ValueUpdated', feed));
+  assert.ok(resumed.data.round.toBigInt() > settledRound);
+
+  // Withdraw what is left and remove the feed: every hold comes back.
+  const [left] = await callView(api, 'SensorFeeds', 'feed_balance', [feed]).then((v) => v.unwrap());
+  await signAndFinalize(api.tx.utility.batchAll([
+    api.tx.sensorFeeds.withdrawFeedBalance(feed, left.toBigInt() - REPORT_REWARD * 10n),
+    api.tx.sensorFeeds.removeFeed(feed),
+  ]), owner);
+  assert.ok((await api.query.sensorFeeds.feedBalances(feed)).isZero());
 });

@@ -11,6 +11,7 @@ const assert = require('node:assert/strict');
 const { useNode } = require('../lib/suite');
 const { signAndFinalize } = require('../lib/node');
 const devices = require('../lib/devices');
+const { PREPAID } = require('../lib/feeds');
 const { startHostileServer } = require('../lib/hostile-server');
 
 const ctx = useNode();
@@ -52,7 +53,7 @@ test('good feeds keep their own values next to a hostile server; bad ones get no
   const streams = created.events.filter(({ event }) => event.section === 'provenance' && event.method === 'StreamCreated')
     .map(({ event }) => event.data.stream.toNumber());
   const urls = [...good.map((n) => `/good/${n}`), ...bad.map(([path]) => path)];
-  const calls = urls.map((path, i) => api.tx.sensorFeeds.registerFeed(deviceId, streams[i], spec(`${base}${path}`)));
+  const calls = urls.map((path, i) => api.tx.sensorFeeds.registerFeed(deviceId, streams[i], spec(`${base}${path}`), PREPAID));
   const feeds = registeredFeeds((await signAndFinalize(api.tx.utility.batchAll(calls), owner)).events);
   assert.equal(feeds.length, urls.length);
   const goodFeeds = feeds.slice(0, good.length);

@@ -12,6 +12,7 @@ const os = require('node:os');
 const { useNode } = require('../lib/suite');
 const { signAndFinalize } = require('../lib/node');
 const devices = require('../lib/devices');
+const { PREPAID } = require('../lib/feeds');
 const { startHostileServer } = require('../lib/hostile-server');
 
 const ctx = useNode({ args: ['--feed-private-hosts', 'deny'] });
@@ -52,7 +53,7 @@ test('loopback and private hosts are refused unfetched; the status says why', as
     if (addresses.length > 0 && addresses.every(isPrivate)) byName = `http://${hostname}:${port}/good/1`;
   } catch { /* not resolvable: that part is skipped */ }
   const urls = byName ? [...literal, byName] : literal;
-  const calls = urls.map((url) => api.tx.sensorFeeds.registerFeed(deviceId, stream, spec(url)));
+  const calls = urls.map((url) => api.tx.sensorFeeds.registerFeed(deviceId, stream, spec(url), PREPAID));
   const { events } = await signAndFinalize(api.tx.utility.batchAll(calls), owner);
   const feeds = events.filter(({ event }) => event.section === 'sensorFeeds' && event.method === 'FeedRegistered')
     .map(({ event }) => event.data.feed.toNumber());

@@ -54,4 +54,24 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// window), read by clients from `parachainSystem.lastRelayChainBlockNumber`.
 		fn attestation_valid_at(id: AttestationId, at: BlockNumber) -> bool;
 	}
+	/// Reads of the readings other pallets recorded in a stream (a sensor feed's settled values),
+	/// kept apart from the device-signed anchors of [`ProvenanceApi`]: a recorded reading is
+	/// vouched for by its recorder, **not** signed by the device. `Recorded` is the pallet's
+	/// `Recorded` record as the runtime configures it.
+	pub trait ProvenanceRecordedApi<Recorded>
+	where
+		Recorded: Codec,
+	{
+		/// The newest recorded reading of `stream`.
+		fn latest_recorded(stream: StreamId) -> Option<Recorded>;
+
+		/// Stored recorded readings of `stream`, newest first: at most `min(limit, MAX_PAGE)`
+		/// (100), never older than the recorded window, below index `before` (the previous page's
+		/// oldest; `None` for the newest page). Indices are their own, apart from anchor indices.
+		fn recorded(stream: StreamId, before: Option<AnchorIndex>, limit: u32) -> Vec<Recorded>;
+
+		/// Whether `reading` is recorded reading `index` of `stream` (a one-reading tree: its leaf
+		/// hash is the stored root). `false` if it is not stored.
+		fn verify_recorded(stream: StreamId, index: AnchorIndex, reading: Vec<u8>) -> bool;
+	}
 }

@@ -19,7 +19,8 @@ fn the_owner_or_a_feed_operator_registers_a_feed_with_a_deposit() {
 			RuntimeOrigin::signed(OPERATOR_ACCOUNT),
 			DEVICE,
 			STREAM,
-			spec(1, 1).into_input()
+			spec(1, 1).into_input(),
+			PREPAID
 		));
 		assert_eq!(held(&OPERATOR_ACCOUNT), FEED_DEPOSIT);
 		assert_eq!(FeedCount::<Test>::get(), 2);
@@ -31,7 +32,7 @@ fn register_refuses_bad_requests() {
 	Env::new(3).run(|| {
 		let owner = RuntimeOrigin::signed(OWNER);
 		assert_noop!(
-			SensorFeeds::register_feed(owner.clone(), 99, STREAM, spec(1, 1).into_input()),
+			SensorFeeds::register_feed(owner.clone(), 99, STREAM, spec(1, 1).into_input(), PREPAID),
 			Error::<Test>::DeviceNotFound
 		);
 		assert_noop!(
@@ -39,7 +40,8 @@ fn register_refuses_bad_requests() {
 				RuntimeOrigin::signed(STRANGER),
 				DEVICE,
 				STREAM,
-				spec(1, 1).into_input()
+				spec(1, 1).into_input(),
+				PREPAID
 			),
 			Error::<Test>::NotAuthorized
 		);
@@ -48,12 +50,13 @@ fn register_refuses_bad_requests() {
 				owner.clone(),
 				DEVICE,
 				OTHER_STREAM,
-				spec(1, 1).into_input()
+				spec(1, 1).into_input(),
+				PREPAID
 			),
 			Error::<Test>::StreamMismatch
 		);
 		assert_noop!(
-			SensorFeeds::register_feed(owner.clone(), DEVICE, 999, spec(1, 1).into_input()),
+			SensorFeeds::register_feed(owner.clone(), DEVICE, 999, spec(1, 1).into_input(), PREPAID),
 			Error::<Test>::StreamMismatch
 		);
 		let bad_specs: Vec<Box<dyn Fn(&mut FeedSpecOf<Test>)>> = vec![
@@ -71,7 +74,7 @@ fn register_refuses_bad_requests() {
 			let mut bad = spec(2, 2);
 			change(&mut bad);
 			assert_noop!(
-				SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, bad.into_input()),
+				SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, bad.into_input(), PREPAID),
 				Error::<Test>::BadSpec
 			);
 		}
@@ -80,7 +83,7 @@ fn register_refuses_bad_requests() {
 		}
 		assert_eq!(FeedsOwned::<Test>::get(OWNER), MAX_FEEDS_PER_OWNER);
 		assert_noop!(
-			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, spec(1, 1).into_input()),
+			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, spec(1, 1).into_input(), PREPAID),
 			Error::<Test>::TooManyFeedsForOwner
 		);
 		for _ in MAX_FEEDS_PER_OWNER..MAX_FEEDS {
@@ -91,7 +94,8 @@ fn register_refuses_bad_requests() {
 				RuntimeOrigin::signed(OPERATOR_ACCOUNT),
 				DEVICE,
 				STREAM,
-				spec(1, 1).into_input()
+				spec(1, 1).into_input(),
+				PREPAID
 			),
 			Error::<Test>::TooManyFeeds
 		);
@@ -124,32 +128,32 @@ fn register_refuses_urls_an_operator_must_not_fetch_and_names_over_long_fields()
 			b"http://1.2.3.999/",
 		] {
 			assert_noop!(
-				SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, with_url(url)),
+				SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, with_url(url), PREPAID),
 				Error::<Test>::BadUrl
 			);
 		}
 		let long = [b"http://sim.local/".as_slice(), &[b'a'; 64]].concat();
 		assert_noop!(
-			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, with_url(&long)),
+			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, with_url(&long), PREPAID),
 			Error::<Test>::UrlTooLong
 		);
 		let mut input = spec(1, 1).into_input();
 		input.pointer = [b"/".as_slice(), &[b'p'; 32]].concat();
 		assert_noop!(
-			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, input),
+			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, input, PREPAID),
 			Error::<Test>::PointerTooLong
 		);
 		let mut input = spec(1, 1).into_input();
 		input.unit = vec![b'W'; 17];
 		assert_noop!(
-			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, input),
+			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, input, PREPAID),
 			Error::<Test>::UnitTooLong
 		);
 		// Loopback and private hosts are every node's own policy, not the chain's.
 		for url in
 			[&b"http://127.0.0.1:8080/x"[..], b"http://[::1]/", b"https://api.example.com/v1"]
 		{
-			assert_ok!(SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, with_url(url)));
+			assert_ok!(SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, with_url(url), PREPAID));
 		}
 	});
 }
@@ -165,7 +169,8 @@ fn a_quorum_larger_than_the_operator_set_is_refused() {
 				RuntimeOrigin::signed(OWNER),
 				DEVICE,
 				STREAM,
-				spec(3, 3).into_input()
+				spec(3, 3).into_input(),
+				PREPAID
 			),
 			Error::<Test>::QuorumUnreachable
 		);
@@ -237,7 +242,8 @@ fn register_needs_the_deposit() {
 				RuntimeOrigin::signed(OPERATOR_ACCOUNT),
 				DEVICE,
 				STREAM,
-				spec(1, 1).into_input()
+				spec(1, 1).into_input(),
+				PREPAID
 			),
 			TokenError::FundsUnavailable
 		);
@@ -330,7 +336,8 @@ fn an_inactive_device_gets_no_new_feed() {
 				RuntimeOrigin::signed(OWNER),
 				DEVICE,
 				STREAM,
-				spec(1, 1).into_input()
+				spec(1, 1).into_input(),
+				PREPAID
 			),
 			Error::<Test>::DeviceInactive
 		);
@@ -362,7 +369,8 @@ fn assert_ok_feed_by(who: AccountId) -> FeedId {
 		RuntimeOrigin::signed(who),
 		DEVICE,
 		STREAM,
-		spec(1, 1).into_input()
+		spec(1, 1).into_input(),
+		PREPAID
 	));
 	NextFeedId::<Test>::get() - 1
 }

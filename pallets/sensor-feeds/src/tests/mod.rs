@@ -1,5 +1,6 @@
 //! Unit tests, one file per concern. Every test ends with `do_try_state()` (see `Env::run`).
 
+mod balance;
 mod feeds;
 mod reads;
 mod reports;
