@@ -97,4 +97,10 @@ pub trait BenchmarkHelper<AccountId> {
 	fn register_device(owner: &AccountId, key: DeviceKey) -> Option<DeviceId>;
 	/// A stream of `device`, owned by `owner` (who can pay its deposit).
 	fn create_stream(owner: &AccountId, device: DeviceId) -> Option<StreamId>;
+	/// Marks `device` (owned by `owner`) compromised; `false` if this helper cannot. For the
+	/// worst cases of calls that follow a device's lifecycle (a payment channel whose device
+	/// was compromised).
+	fn compromise_device(_owner: &AccountId, _device: DeviceId) -> bool {
+		false
+	}
 }

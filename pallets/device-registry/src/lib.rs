@@ -1127,6 +1127,10 @@ pub mod pallet {
 
 		/// Mark `device` compromised for good: data it signs is no longer accepted.
 		///
+		/// Anchors and streams refuse it at once; a payment channel whose vouchers it signs stops
+		/// taking funds and enters its challenge period (the payee keeps that period for vouchers
+		/// it holds, so an owner cannot cancel what it owes by marking its own device).
+		///
 		/// For a device whose key leaked or whose hardware was tampered with. `Active` or
 		/// `Suspended` → `Compromised`, a terminal state: no transition leaves it. An open transfer
 		/// offer is dropped. Operators and deposits stay until the owner removes the device with

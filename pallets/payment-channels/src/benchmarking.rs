@@ -1,11 +1,14 @@
 //! Benchmarks (FRAME v2) of every call in its worst case:
 //!
 //! - `open` with a registered device as the voucher signer (three registry reads);
-//! - `claim_*`: one per voucher key type (P-256 is verified in the runtime), on a channel that
-//!   was claimed before, with a hash lock opened by the longest preimage and an anchor named;
-//! - `claim_many` over the number of channels `n`, each of another payer, all paying the caller
-//!   (the only payee `claim_many` accepts), sr25519 vouchers; other key types add the difference
-//!   between their `claim_*` and `claim_sr25519`;
+//! - `claim_*`: one per voucher key type (P-256 is verified in the runtime), on a device's
+//!   channel (the device is read to check it is still bound to the payer) that was claimed
+//!   before, with a hash lock opened by the longest preimage and an anchor named;
+//! - `claim_many` over the number of channels `n`, each of another payer and device, all paying
+//!   the caller (the only payee `claim_many` accepts), sr25519 vouchers; other key types add the
+//!   difference between their `claim_*` and `claim_sr25519`;
+//! - `top_up` of a device's channel; `start_close` by a stranger on a channel whose device was
+//!   compromised (the device read, two events);
 //! - `close` with a last sr25519 voucher and a refund; `settle` with a refund.
 //!
 //! Voucher keys are `iot_primitives::bench::BenchKey`s, so the runtime verifies real signatures.
@@ -37,18 +40,20 @@ fn funds<T: Config>() -> BalanceOf<T> {
 	T::Currency::minimum_balance().saturating_mul(1_000u32.into())
 }
 
-/// Opens a funded channel from `payer` to `payee` whose vouchers `key` signs.
+/// Opens a funded channel from `payer` to `payee` whose vouchers `key` signs, as the key of a
+/// device `payer` registers (a device's channel: claims read the device).
 fn open_channel<T: Config>(
 	payer: &T::AccountId,
 	payee: &T::AccountId,
 	key: &BenchKey,
 ) -> ChannelId {
 	fund::<T>(payer);
+	let device = T::BenchmarkHelper::register_device(payer, key.public).expect("registry can");
 	Pallet::<T>::open(
 		RawOrigin::Signed(payer.clone()).into(),
 		payee.clone(),
 		funds::<T>(),
-		VoucherSigner::Key(key.public),
+		VoucherSigner::Device(device),
 		T::MinChallengePeriod::get(),
 		None,
 	)
@@ -162,9 +167,10 @@ mod benchmarks {
 	fn claim_many(n: Linear<1, { T::MaxClaims::get() }>) {
 		let payee: T::AccountId = whitelisted_caller();
 		fund::<T>(&payee);
-		let key = BenchKey::new(KeyKind::Sr25519, 3);
 		let mut claims = vec![];
 		for i in 0..n {
+			// A device each: the registry refuses a key twice.
+			let key = BenchKey::new(KeyKind::Sr25519, 100 + i);
 			let channel = open_channel::<T>(&account("payer", i, 0), &payee, &key);
 			let first = signed_voucher::<T>(channel, &key, 1, 1);
 			Pallet::<T>::claim(RawOrigin::Signed(payee.clone()).into(), channel, first)
@@ -187,12 +193,15 @@ mod benchmarks {
 
 	#[benchmark]
 	fn start_close() {
-		let payer: T::AccountId = whitelisted_caller();
+		let payer: T::AccountId = account("payer", 0, 0);
 		let payee: T::AccountId = account("payee", 0, 0);
 		fund::<T>(&payee);
 		let channel = open_channel::<T>(&payer, &payee, &BenchKey::new(KeyKind::Sr25519, 1));
+		let device = Channels::<T>::get(channel).unwrap().device.unwrap();
+		assert!(T::BenchmarkHelper::compromise_device(&payer, device), "registry can");
+		let anyone: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(payer), channel);
+		_(RawOrigin::Signed(anyone), channel);
 		assert!(Channels::<T>::get(channel).unwrap().closing_until.is_some());
 	}
 
@@ -205,7 +214,9 @@ mod benchmarks {
 		Pallet::<T>::start_close(RawOrigin::Signed(payer).into(), channel).expect("payer");
 		// The challenge period counts blocks of the pallet's clock (the relay chain's in the
 		// runtime), not the parachain's.
-		let after = T::BlockNumberProvider::current_block_number() + T::MinChallengePeriod::get();
+		let after = T::BlockNumberProvider::current_block_number() +
+			T::MinChallengePeriod::get() +
+			T::LockGracePeriod::get();
 		T::BlockNumberProvider::set_block_number(after + 1u32.into());
 		let anyone: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]

@@ -17,6 +17,15 @@
 //!   channel's **voucher key**: a key the payer names at opening, or the key of a registered
 //!   device ([`VoucherSigner`]; checked through the [`DeviceRegistry`] trait, so a P-256 secure
 //!   element can pay). The key is fixed for the channel's life.
+//! - **A device's channel follows its device.** A channel whose vouchers a registered device
+//!   signs pays only while the device stays *bound* to its payer: registered with the same key,
+//!   active, and under the payer's control (its owner, or an operator with `MANAGE_DEVICE`). Once
+//!   it is not (transferred, rotated, suspended, decommissioned, compromised, of a compromised
+//!   batch, removed), the channel takes no top-ups, anyone may start its close, and the first
+//!   call that sees it (a claim, `start_close`) starts the challenge period: the payee keeps
+//!   exactly that period to redeem the vouchers it holds, and the rest returns to the payer. So a
+//!   buyer of the device or a key thief cannot spend the old owner's channel beyond that period,
+//!   and a payer cannot cancel what it owes by marking its own device compromised.
 //! - **Claims**: the payee redeems a voucher with [`Pallet::claim`] and receives `min(amount,
 //!   funds) − claimed`; the voucher's nonce must exceed the last redeemed one. The channel stays
 //!   open. [`Pallet::claim_many`] redeems vouchers of many channels in one extrinsic (a gateway
@@ -25,12 +34,35 @@
 //! - **Hash-locked vouchers** redeem only together with a preimage of their lock, which the claim
 //!   publishes in `PreimageRevealed`: a buyer pays for encrypted data exactly when the seller
 //!   reveals the key on chain. A voucher may also name the provenance anchor it pays for; the
-//!   chain records it in `Claimed`.
+//!   chain records it in `Claimed`. See *Selling a key* below for the rule that makes this a fair
+//!   exchange.
 //! - **Closing**: the payee closes cooperatively at any time ([`Pallet::close`], optionally
 //!   redeeming a last voucher): the rest returns to the payer at once. The payer closes
 //!   unilaterally with [`Pallet::start_close`]: the payee may still claim during the channel's
 //!   challenge period; afterwards anyone calls [`Pallet::settle`] and the rest returns to the
 //!   payer. A channel may carry an expiry: after it, no voucher redeems and anyone may settle.
+//!
+//! ## Selling a key: the rule that never gives it away unpaid
+//!
+//! A claim's call data is public from the moment it enters the pool, whether or not it succeeds,
+//! so a seller must only submit a hash-locked claim that cannot fail. The chain guarantees:
+//!
+//! - **The dry run is a promise for the grace period.** If [`Pallet::check_voucher`] answers
+//!   `Ok` for a hash-locked voucher in block N, a `claim` of it by the payee pays in any block
+//!   whose relay-chain number is at most N's + [`Config::LockGracePeriod`], whatever the payer
+//!   does in between: the claim deadline cannot come sooner (only the payee's own claims move
+//!   the nonce, funds only grow, `start_close` leaves a whole challenge period, a device leaving
+//!   the payer's control starts one), and a hash-locked voucher still redeems for
+//!   `LockGracePeriod` relay blocks after the deadline, while [`Pallet::settle`] waits for that
+//!   grace to pass.
+//! - **`claim_many` settles each entry on its own**: an entry that fails is skipped
+//!   ([`Event::ClaimFailed`]) and the others pay, so one bad voucher cannot turn a batch of
+//!   revealed preimages into nothing.
+//!
+//! So the seller's rule is: dry-run `check_voucher` on the best block, submit the claim at once,
+//! with a mortality of at most `LockGracePeriod` relay blocks (60 s in our runtime); never submit a
+//! hash-locked voucher whose dry run failed (the payer can then not be made to pay it). Plain
+//! vouchers carry no secret and redeem until the deadline exactly.
 //!
 //! ## Time: relay-chain block numbers
 //!
@@ -52,7 +84,10 @@
 //! - **Challenge period**: the relay-chain blocks a payee has to claim after the payer starts
 //!   closing; chosen per channel, at least `MinChallengePeriod`.
 //! - **Claim deadline**: the last relay-chain block number at which vouchers redeem: the earlier of
-//!   the expiry and the end of the challenge period once the payer started closing.
+//!   the expiry and the end of the challenge period once the payer started closing. Hash-locked
+//!   vouchers redeem for [`Config::LockGracePeriod`] relay blocks more.
+//! - **Bound**: a device's channel whose device is registered with the channel's key, active, and
+//!   under the payer's control.
 //!
 //! ## Interface
 //!
@@ -62,14 +97,17 @@
 //! - [`Pallet::open`] — the payer opens and funds a channel to a payee.
 //! - [`Pallet::top_up`] — the payer adds funds to an open channel.
 //! - [`Pallet::claim`] — the payee redeems a voucher.
-//! - [`Pallet::claim_many`] — the payee redeems vouchers of many channels, all or nothing.
+//! - [`Pallet::claim_many`] — the payee redeems vouchers of many channels, each on its own.
 //! - [`Pallet::close`] — the payee closes, optionally redeeming a last voucher.
-//! - [`Pallet::start_close`] — the payer starts a unilateral close (the challenge period).
-//! - [`Pallet::settle`] — anyone closes a channel whose claim deadline has passed.
+//! - [`Pallet::start_close`] — the payer (anyone, once the channel's device is not bound) starts
+//!   a unilateral close (the challenge period).
+//! - [`Pallet::settle`] — anyone closes a channel whose claim deadline (and grace) has passed.
 //!
 //! Reads — view functions (PAPI, subxt) and the `PaymentChannelsApi` runtime API (polkadot.js)
 //! answer from the same functions: [`Pallet::channel`], [`Pallet::channels_of`] (a page of an
-//! account's channels) and [`Pallet::check_voucher`] (what a claim would pay now, or its error).
+//! account's channels) and [`Pallet::check_voucher`] (what a claim would pay now, or its error);
+//! [`Pallet::device_bound`] (whether a device's channel still pays beyond a challenge period) is a
+//! view function only.
 //!
 //! ## Example
 //!
@@ -213,6 +251,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinChallengePeriod: Get<BlockNumberFor<Self>>;
 
+		/// Blocks of [`Config::BlockNumberProvider`] after the claim deadline in which a
+		/// hash-locked voucher still redeems; [`Pallet::settle`] waits for them too. A seller whose
+		/// dry run ([`Pallet::check_voucher`]) said `Ok` has this long for its claim to land: the
+		/// preimage in its call data is public from the pool on, so the claim must not fail by
+		/// landing a few blocks late.
+		#[pallet::constant]
+		type LockGracePeriod: Get<BlockNumberFor<Self>>;
+
 		/// Open channels a payer may have at once.
 		#[pallet::constant]
 		type MaxChannelsPerPayer: Get<u32>;
@@ -293,6 +339,11 @@ pub mod pallet {
 		/// The channel was closed: `paid` went to the payee over its life, `refunded` back to
 		/// the payer now.
 		Closed { channel: ChannelId, paid: BalanceOf<T>, refunded: BalanceOf<T> },
+		/// The channel's device is no longer bound to its payer (transferred, rotated, not active,
+		/// or removed): its challenge period started now ([`Event::CloseStarted`] follows).
+		DeviceUnbound { channel: ChannelId, device: DeviceId },
+		/// An entry of `claim_many` failed with `error` and was skipped; the others were redeemed.
+		ClaimFailed { channel: ChannelId, error: DispatchError },
 	}
 
 	#[pallet::error]
@@ -346,6 +397,9 @@ pub mod pallet {
 		AlreadyClosing,
 		/// `claim_many` needs at least one claim.
 		NoClaims,
+		/// The channel's device is no longer bound to its payer (transferred, rotated, not active,
+		/// or removed): the channel takes no more funds.
+		DeviceUnbound,
 		/// A counter or an amount overflowed.
 		Overflow,
 	}
@@ -381,8 +435,10 @@ pub mod pallet {
 		///   it: vouchers release it to the payee, closing returns the rest to the payer.
 		/// - `signer`: the voucher key, fixed for the channel's life. [`VoucherSigner::Key`] names
 		///   a key (ed25519, sr25519, secp256k1 or P-256); [`VoucherSigner::Device`] names an
-		///   active registered device, whose key at this moment is taken: rotating or suspending
-		///   the device later does not affect the channel.
+		///   active registered device, whose key at this moment is taken. The channel then follows
+		///   the device: once it is not bound to the payer (see [`Pallet::device_bound`]), the
+		///   channel takes no top-ups and its challenge period starts at the first claim or
+		///   [`Pallet::start_close`] (by anyone) that sees it.
 		/// - `challenge_period`: the blocks of [`Config::BlockNumberProvider`] (relay-chain blocks
 		///   in our runtime, 6 s each) the payee keeps to claim after the payer calls
 		///   [`Pallet::start_close`]; at least [`Config::MinChallengePeriod`].
@@ -543,6 +599,7 @@ pub mod pallet {
 		/// - [`Error::Closing`]: the payer started closing the channel.
 		/// - [`Error::Expired`]: the provider's current block number (the relay chain's in our
 		///   runtime) is after the channel's expiry.
+		/// - [`Error::DeviceUnbound`]: the channel's device is no longer bound to the payer.
 		/// - [`Error::Overflow`]: the channel's funds would overflow.
 		/// - `TokenError::FundsUnavailable`: the payer's free balance cannot pay `amount` and keep
 		///   its existential deposit.
@@ -553,7 +610,8 @@ pub mod pallet {
 		///
 		/// ## Complexity
 		///
-		/// O(1): reads and writes the channel, the payer's balance and the payee's hold.
+		/// O(1): reads and writes the channel, the payer's balance and the payee's hold; for a
+		/// device's channel, reads the device through [`Config::Devices`].
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::top_up())]
 		pub fn top_up(
@@ -568,6 +626,7 @@ pub mod pallet {
 			ensure!(record.closing_until.is_none(), Error::<T>::Closing);
 			let now = T::BlockNumberProvider::current_block_number();
 			ensure!(record.expires_at.is_none_or(|expiry| now <= expiry), Error::<T>::Expired);
+			ensure!(Self::is_bound(&record), Error::<T>::DeviceUnbound);
 			record.funds = record.funds.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
 			T::Currency::transfer_and_hold(
 				&HoldReason::ChannelFunds.into(),
@@ -608,14 +667,18 @@ pub mod pallet {
 		/// released from the payee's [`HoldReason::ChannelFunds`] hold into its free balance.
 		/// Vouchers redeem until the claim deadline: the earlier of the expiry and the end of the
 		/// challenge period once the payer started closing, compared with the current block number
-		/// of [`Config::BlockNumberProvider`] (the relay chain's in our runtime).
+		/// of [`Config::BlockNumberProvider`] (the relay chain's in our runtime); hash-locked
+		/// vouchers for [`Config::LockGracePeriod`] blocks more (see the crate docs, *Selling a
+		/// key*). If the channel's device is no longer bound to the payer and the channel is not
+		/// closing yet, the claim first starts its challenge period, then redeems.
 		///
 		/// ## Errors
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
 		/// - [`Error::NotPayee`]: the caller is not the channel's payee.
-		/// - [`Error::ClaimPeriodOver`]: the claim deadline has passed.
+		/// - [`Error::ClaimPeriodOver`]: the claim deadline (for a hash-locked voucher, the
+		///   deadline and the grace period) has passed.
 		/// - [`Error::StaleNonce`]: the voucher's nonce is not above the last redeemed one.
 		/// - [`Error::ExceedsFunds`]: a hash-locked voucher states more than the channel's funds.
 		/// - [`Error::NothingToClaim`]: the voucher pays nothing beyond what was claimed (its
@@ -628,16 +691,18 @@ pub mod pallet {
 		///
 		/// ## Events
 		///
-		/// - [`Event::PreimageRevealed`]: first, for a hash-locked voucher, with the lock and
-		///   preimage.
+		/// - [`Event::DeviceUnbound`] and [`Event::CloseStarted`]: first, if the claim started the
+		///   challenge period of a channel whose device is no longer bound.
+		/// - [`Event::PreimageRevealed`]: for a hash-locked voucher, with the lock and preimage.
 		/// - [`Event::Claimed`]: always, with the amount paid now, the total claimed, the voucher's
 		///   nonce and the anchor it pays for.
 		///
 		/// ## Complexity
 		///
-		/// O(1): reads and writes the channel and the payee's hold, reads the genesis block hash,
-		/// and verifies one signature. The weight depends on the signature's key type: P-256 is
-		/// verified in the runtime and is the heaviest.
+		/// O(1): reads and writes the channel and the payee's hold, reads the genesis block hash
+		/// and, for a device's channel, the device through [`Config::Devices`], and verifies one
+		/// signature. The weight depends on the signature's key type: P-256 is verified in the
+		/// runtime and is the heaviest.
 		#[pallet::call_index(2)]
 		#[pallet::weight(claim_weight::<T>(&signed.signature))]
 		pub fn claim(
@@ -653,11 +718,13 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Redeem vouchers of several channels whose payee is the caller; all or nothing.
+		/// Redeem vouchers of several channels whose payee is the caller, each on its own.
 		///
 		/// Made for a gateway paid through many channels: their funds are all held on the caller,
 		/// so each extra channel costs one storage write. Each voucher is redeemed as by
-		/// [`Pallet::claim`], in order; if one fails, the whole call fails and nothing is paid.
+		/// [`Pallet::claim`], in order; one that fails is skipped with [`Event::ClaimFailed`] and
+		/// changes nothing, and the others are redeemed (so a batch of hash-locked vouchers never
+		/// publishes its preimages for nothing because one entry is bad).
 		///
 		/// ## Dispatch Origin
 		///
@@ -672,15 +739,16 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - [`Error::NoClaims`]: `claims` is empty.
-		/// - [`Error::ChannelNotFound`], [`Error::NotPayee`], [`Error::ClaimPeriodOver`],
-		///   [`Error::StaleNonce`], [`Error::ExceedsFunds`], [`Error::NothingToClaim`],
-		///   [`Error::WrongPreimage`], [`Error::Overflow`], [`Error::BadSignature`]: the first
-		///   claim that fails, for the reasons given at [`Pallet::claim`].
+		///
+		/// An entry's own failure ([`Error::ChannelNotFound`], [`Error::NotPayee`] and those given
+		/// at [`Pallet::claim`]) does not fail the call: it is reported in [`Event::ClaimFailed`].
 		///
 		/// ## Events
 		///
-		/// - Per claim, in order, those of [`Pallet::claim`]: [`Event::PreimageRevealed`] for a
-		///   hash-locked voucher, then [`Event::Claimed`].
+		/// - Per claim, in order, those of [`Pallet::claim`] ([`Event::DeviceUnbound`] and
+		///   [`Event::CloseStarted`] when it starts a challenge period, [`Event::PreimageRevealed`]
+		///   for a hash-locked voucher, then [`Event::Claimed`]), or [`Event::ClaimFailed`] with
+		///   the entry's error.
 		///
 		/// ## Complexity
 		///
@@ -694,10 +762,18 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			ensure!(!claims.is_empty(), Error::<T>::NoClaims);
 			for (channel, signed) in claims {
-				let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
-				ensure!(record.payee == who, Error::<T>::NotPayee);
-				Self::redeem(channel, &mut record, signed)?;
-				Channels::<T>::insert(channel, record);
+				// Each entry in its own storage layer: a failing one leaves no write or event.
+				let settled = frame::deps::frame_support::storage::with_storage_layer(|| -> DispatchResult {
+					let mut record =
+						Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
+					ensure!(record.payee == who, Error::<T>::NotPayee);
+					Self::redeem(channel, &mut record, signed)?;
+					Channels::<T>::insert(channel, record);
+					Ok(())
+				});
+				if let Err(error) = settled {
+					Self::deposit_event(Event::ClaimFailed { channel, error });
+				}
 			}
 			Ok(())
 		}
@@ -768,7 +844,9 @@ pub mod pallet {
 		///
 		/// ## Dispatch Origin
 		///
-		/// _Signed_ by the channel's payer.
+		/// _Signed_ by the channel's payer; by anyone if the channel's device is no longer bound to
+		/// the payer (see [`Pallet::device_bound`]), so a payer's watcher, the payee or anyone
+		/// else can stop a channel whose device was sold, rotated, suspended or compromised.
 		///
 		/// ## Details
 		///
@@ -784,31 +862,35 @@ pub mod pallet {
 		///
 		/// - `BadOrigin`: the origin is not signed.
 		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
-		/// - [`Error::NotPayer`]: the caller is not the channel's payer.
-		/// - [`Error::AlreadyClosing`]: the payer already started closing.
+		/// - [`Error::AlreadyClosing`]: the channel is already closing.
+		/// - [`Error::NotPayer`]: the caller is not the channel's payer, and the channel's device
+		///   (if any) is still bound to it.
 		///
 		/// ## Events
 		///
+		/// - [`Event::DeviceUnbound`]: first, if the channel's device is no longer bound.
 		/// - [`Event::CloseStarted`]: always, with `settle_after`, the claim deadline, a relay-chain
 		///   block number in our runtime: the payee may claim while the relay number is at most
-		///   that, [`Pallet::settle`] succeeds once it is past it (however many parachain blocks
-		///   that takes).
+		///   that (hash-locked vouchers for [`Config::LockGracePeriod`] more), and
+		///   [`Pallet::settle`] succeeds once it is past that plus the grace period (however many
+		///   parachain blocks that takes).
 		///
 		/// ## Complexity
 		///
-		/// O(1): one read and one write of the channel.
+		/// O(1): one read and one write of the channel; for a device's channel, reads the device
+		/// through [`Config::Devices`].
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::start_close())]
 		pub fn start_close(origin: OriginFor<T>, channel: ChannelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
-			ensure!(record.payer == who, Error::<T>::NotPayer);
 			ensure!(record.closing_until.is_none(), Error::<T>::AlreadyClosing);
 			let now = T::BlockNumberProvider::current_block_number();
-			record.closing_until = Some(now.saturating_add(record.challenge_period));
-			let settle_after = record.claim_deadline().unwrap_or(now);
+			if !Self::unbind(channel, &mut record, now, true) {
+				ensure!(record.payer == who, Error::<T>::NotPayer);
+				Self::start_challenge(channel, &mut record, now, true);
+			}
 			Channels::<T>::insert(channel, record);
-			Self::deposit_event(Event::CloseStarted { channel, settle_after });
 			Ok(())
 		}
 
@@ -834,8 +916,9 @@ pub mod pallet {
 		/// - `BadOrigin`: the origin is not signed.
 		/// - [`Error::ChannelNotFound`]: no such channel (never opened, or closed).
 		/// - [`Error::StillOpen`]: the current block number of [`Config::BlockNumberProvider`] (the
-		///   relay chain's in our runtime) is not after the claim deadline, or the channel has no
-		///   deadline (no expiry and the payer has not started closing).
+		///   relay chain's in our runtime) is not after the claim deadline plus
+		///   [`Config::LockGracePeriod`] (in which hash-locked vouchers still redeem), or the
+		///   channel has no deadline (no expiry and no close started).
 		///
 		/// ## Events
 		///
@@ -853,7 +936,9 @@ pub mod pallet {
 			let record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 			let now = T::BlockNumberProvider::current_block_number();
 			ensure!(
-				record.claim_deadline().is_some_and(|deadline| now > deadline),
+				record
+					.claim_deadline()
+					.is_some_and(|deadline| now > deadline.saturating_add(T::LockGracePeriod::get())),
 				Error::<T>::StillOpen
 			);
 			Self::finish(channel, record)
@@ -890,12 +975,28 @@ pub mod pallet {
 
 		/// What a claim of `signed` on `channel` by its payee would pay now, or the error the
 		/// claim would fail with (a replayed or older voucher: `StaleNonce`). Changes nothing.
+		///
+		/// For a hash-locked voucher, `Ok` is a promise for [`Config::LockGracePeriod`] blocks:
+		/// it is answered without the grace, so the claim pays if it lands within that many
+		/// blocks of [`Config::BlockNumberProvider`] (see the crate docs, *Selling a key*).
 		pub fn check_voucher(
 			channel: ChannelId,
 			signed: SignedVoucherOf<T>,
 		) -> Result<BalanceOf<T>, DispatchError> {
-			let record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
-			Self::redeemable(channel, &record, &signed)
+			let mut record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
+			let now = T::BlockNumberProvider::current_block_number();
+			// What the claim would do first (no event: nothing is written).
+			Self::unbind(channel, &mut record, now, false);
+			Self::redeemable(channel, &record, &signed, Zero::zero())
+		}
+
+		/// Whether `channel` pays beyond a challenge period: `true` for a channel signed by a key
+		/// and for one whose device is still registered with the channel's key, active, and under
+		/// the payer's control (owner, or operator with `MANAGE_DEVICE`); `None` if there is no
+		/// such channel. A payee serving a device should stop accepting its vouchers when this
+		/// turns `false` or the channel is closing.
+		pub fn device_bound(channel: ChannelId) -> Option<bool> {
+			Channels::<T>::get(channel).map(|record| Self::is_bound(&record))
 		}
 	}
 }
@@ -925,19 +1026,67 @@ impl<T: Config> Pallet<T> {
 		))
 	}
 
+	/// Whether `record`'s voucher key is still trusted for its payer: a key channel always; a
+	/// device's channel while the device is registered with the channel's key, active, and under
+	/// the payer's control.
+	pub fn is_bound(record: &ChannelOf<T>) -> bool {
+		record.device.is_none_or(|device| {
+			T::Devices::key(device) == Some(record.signer) &&
+				T::Devices::is_active(device) &&
+				T::Devices::can_act(device, &record.payer, Permissions::MANAGE_DEVICE)
+		})
+	}
+
+	/// Starts `record`'s challenge period at `now` if its device is no longer bound and it is
+	/// not closing yet (events only if `emit`: a dry run writes nothing). Returns whether it did.
+	fn unbind(
+		channel: ChannelId,
+		record: &mut ChannelOf<T>,
+		now: BlockNumberFor<T>,
+		emit: bool,
+	) -> bool {
+		if record.closing_until.is_some() || Self::is_bound(record) {
+			return false;
+		}
+		if emit {
+			if let Some(device) = record.device {
+				Self::deposit_event(Event::DeviceUnbound { channel, device });
+			}
+		}
+		Self::start_challenge(channel, record, now, emit);
+		true
+	}
+
+	/// Sets `record`'s challenge period to end `challenge_period` after `now`.
+	fn start_challenge(
+		channel: ChannelId,
+		record: &mut ChannelOf<T>,
+		now: BlockNumberFor<T>,
+		emit: bool,
+	) {
+		record.closing_until = Some(now.saturating_add(record.challenge_period));
+		if emit {
+			let settle_after = record.claim_deadline().unwrap_or(now);
+			Self::deposit_event(Event::CloseStarted { channel, settle_after });
+		}
+	}
+
 	/// What redeeming `signed` on `channel` would pay now, checking everything a claim checks
-	/// except who submits it. Changes nothing.
+	/// except who submits it, with hash-locked vouchers redeeming `grace` blocks past the claim
+	/// deadline. Changes nothing.
 	pub fn redeemable(
 		channel: ChannelId,
 		record: &ChannelOf<T>,
 		signed: &SignedVoucherOf<T>,
+		grace: BlockNumberFor<T>,
 	) -> Result<BalanceOf<T>, DispatchError> {
 		let now = T::BlockNumberProvider::current_block_number();
+		let voucher = &signed.voucher;
+		let grace = if voucher.lock.is_some() { grace } else { Zero::zero() };
 		ensure!(
-			record.claim_deadline().is_none_or(|deadline| now <= deadline),
+			record.claim_deadline().is_none_or(|deadline| now <= deadline.saturating_add(grace)),
 			Error::<T>::ClaimPeriodOver
 		);
-		let voucher = &signed.voucher;
 		ensure!(voucher.nonce > record.nonce, Error::<T>::StaleNonce);
 		// A partial payment must not publish the preimage: that would sell the data for less.
 		ensure!(voucher.lock.is_none() || voucher.amount <= record.funds, Error::<T>::ExceedsFunds);
@@ -958,13 +1107,16 @@ impl<T: Config> Pallet<T> {
 		Ok(amount)
 	}
 
-	/// Redeem `signed` on `record` (not written back: the caller stores it).
+	/// Redeem `signed` on `record` (not written back: the caller stores it), first starting the
+	/// challenge period if the channel's device is no longer bound.
 	fn redeem(
 		channel: ChannelId,
 		record: &mut ChannelOf<T>,
 		signed: SignedVoucherOf<T>,
 	) -> DispatchResult {
-		let amount = Self::redeemable(channel, record, &signed)?;
+		let now = T::BlockNumberProvider::current_block_number();
+		Self::unbind(channel, record, now, true);
+		let amount = Self::redeemable(channel, record, &signed, T::LockGracePeriod::get())?;
 		T::Currency::release(
 			&HoldReason::ChannelFunds.into(),
 			&record.payee,

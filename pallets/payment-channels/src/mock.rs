@@ -48,6 +48,7 @@ impl pallet_balances::Config for Test {
 
 pub const CHANNEL_DEPOSIT: Balance = 50;
 pub const MIN_CHALLENGE: u64 = 5;
+pub const LOCK_GRACE: u64 = 2;
 pub const MAX_CHANNELS: u32 = 3;
 pub const MAX_CLAIMS: u32 = 8;
 pub const INITIAL_BALANCE: Balance = 100_000;
@@ -61,6 +62,7 @@ impl Config for Test {
 	type BenchmarkHelper = TestRegistry;
 	type ChannelDeposit = ConstU64<CHANNEL_DEPOSIT>;
 	type MinChallengePeriod = ConstU64<MIN_CHALLENGE>;
+	type LockGracePeriod = ConstU64<LOCK_GRACE>;
 	type MaxChannelsPerPayer = ConstU32<MAX_CHANNELS>;
 	type MaxClaims = ConstU32<MAX_CLAIMS>;
 	type WeightInfo = ();
@@ -91,6 +93,10 @@ impl TestRegistry {
 
 	pub fn update(id: DeviceId, change: impl FnOnce(&mut TestDevice)) {
 		DEVICES.with(|d| d.borrow_mut().get_mut(&id).map(change));
+	}
+
+	pub fn remove(id: DeviceId) {
+		DEVICES.with(|d| d.borrow_mut().remove(&id));
 	}
 
 	fn get(id: DeviceId) -> Option<TestDevice> {
@@ -130,6 +136,10 @@ impl iot_primitives::bench::BenchmarkHelper<AccountId> for TestRegistry {
 	}
 	fn create_stream(_: &AccountId, _: DeviceId) -> Option<iot_primitives::provenance::StreamId> {
 		None
+	}
+	fn compromise_device(_: &AccountId, device: DeviceId) -> bool {
+		Self::update(device, |d| d.active = false);
+		true
 	}
 }
 
@@ -234,6 +244,32 @@ pub fn signed_by_device(channel: ChannelId, voucher: Voucher<Balance>) -> Signed
 		signature: DeviceSignature::P256(sig.to_bytes().as_slice().try_into().unwrap()),
 		preimage: None,
 	}
+}
+
+/// A voucher for `amount` locked by the hash of `key`, and `key` as its preimage.
+pub fn locked_voucher(key: &[u8], amount: Balance, nonce: u64) -> (Voucher<Balance>, Preimage) {
+	let preimage: Preimage = key.to_vec().try_into().unwrap();
+	let lock = Some(iot_primitives::channel::lock_of::<HostBlake2>(&preimage));
+	(Voucher { amount, nonce, lock, pays_for: None }, preimage)
+}
+
+/// `signed` with `preimage` attached.
+pub fn with_preimage(mut signed: SignedVoucherOf<Test>, preimage: Preimage) -> SignedVoucherOf<Test> {
+	signed.preimage = Some(preimage);
+	signed
+}
+
+/// Opens a channel from `PAYER` to `PAYEE` whose vouchers `DEVICE` signs; returns its id.
+pub fn open_device_channel(amount: Balance) -> ChannelId {
+	assert_ok!(PaymentChannels::open(
+		RuntimeOrigin::signed(PAYER),
+		PAYEE,
+		amount,
+		VoucherSigner::Device(DEVICE),
+		MIN_CHALLENGE,
+		None
+	));
+	NextChannelId::<Test>::get() - 1
 }
 
 pub fn claim(channel: ChannelId, signed: SignedVoucherOf<Test>) -> DispatchResult {

@@ -53,6 +53,10 @@ impl iot_primitives::bench::BenchmarkHelper<AccountId> for IotBenchmarkHelper {
 	) -> Option<iot_primitives::provenance::StreamId> {
 		Provenance::stream_for_benchmark(owner, device)
 	}
+
+	fn compromise_device(owner: &AccountId, device: iot_primitives::device::DeviceId) -> bool {
+		DeviceRegistry::mark_compromised(crate::RuntimeOrigin::signed(owner.clone()), device).is_ok()
+	}
 }
 
 /// Bytes a device's storage needs besides its record: the key index entry (9-byte value) and a
@@ -174,6 +178,8 @@ impl pallet_payment_channels::Config for Runtime {
 	// One minute (10 relay blocks): a payee's gateway online at all notices a unilateral close in
 	// time. Channels choose longer periods for payees that are offline for longer.
 	type MinChallengePeriod = ConstU32<{ MINUTES }>;
+	// One minute (10 relay blocks) for a seller's hash-locked claim to land after its dry run.
+	type LockGracePeriod = ConstU32<{ MINUTES }>;
 	// A car paying chargers and parking, a machine buying from a handful of suppliers.
 	type MaxChannelsPerPayer = ConstU32<64>;
 	// A gateway settles its devices' channels in batches of this size.

@@ -271,9 +271,11 @@ test('Alice closes alone: Bob claims inside the challenge period, then anyone se
   assert.equal(claimed.amount.toBigInt(), 1n * IOT);
   assert.equal(claimed.claimed.toBigInt(), 12n * IOT);
 
-  // A finalized relay number > settleAfter implies the next blocks' are too: the settle lands
-  // after the deadline.
-  await waitForRelay(api, settleAfter + 1);
+  // Hash-locked vouchers still redeem for lockGracePeriod relay blocks after the deadline, and
+  // settling waits for them. A finalized relay number past that implies the next blocks' are too.
+  const grace = api.consts.paymentChannels.lockGracePeriod.toNumber();
+  assert.equal(grace, 10, 'one minute of relay blocks');
+  await waitForRelay(api, settleAfter + grace + 1);
   const { blockHash, events } = await signAndFinalize(api.tx.paymentChannels.settle(channel), dave);
   const closed = eventOf(events, 'Closed').data;
   assert.equal(closed.channel.toNumber(), channel);

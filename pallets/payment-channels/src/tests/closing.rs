@@ -81,6 +81,13 @@ fn unilateral_close_leaves_the_payee_its_challenge_period() {
 			claim(channel, signed(channel, voucher(400, 3))),
 			Error::<Test>::ClaimPeriodOver
 		);
+		// Hash-locked vouchers still redeem in the grace period: settling waits for it.
+		run_to(deadline + LOCK_GRACE);
+		assert_noop!(
+			PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), channel),
+			Error::<Test>::StillOpen
+		);
+		run_to(deadline + LOCK_GRACE + 1);
 		assert_ok!(PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), channel));
 		assert_eq!(last_event(), Event::Closed { channel, paid: 300, refunded: 700 });
 		assert_eq!(free(&PAYER), INITIAL_BALANCE - 300);
@@ -138,6 +145,7 @@ fn an_expired_channel_takes_no_vouchers_and_settles() {
 		);
 		run_to(expiry + 1);
 		assert_noop!(claim(0, signed(0, voucher(200, 2))), Error::<Test>::ClaimPeriodOver);
+		run_to(expiry + LOCK_GRACE + 1);
 		assert_ok!(PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), 0));
 		assert_eq!(last_event(), Event::Closed { channel: 0, paid: 100, refunded: 900 });
 	});
@@ -159,7 +167,7 @@ fn the_expiry_cuts_a_challenge_period_short() {
 		assert_ok!(PaymentChannels::start_close(RuntimeOrigin::signed(PAYER), 0));
 		// The payee knew the expiry when it accepted the channel: it is the deadline.
 		assert_eq!(last_event(), Event::CloseStarted { channel: 0, settle_after: expiry });
-		run_to(expiry + 1);
+		run_to(expiry + LOCK_GRACE + 1);
 		assert_ok!(PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), 0));
 	});
 }
@@ -218,6 +226,12 @@ fn many_fast_parachain_blocks_do_not_end_the_challenge_period() {
 			claim(channel, signed(channel, voucher(400, 2))),
 			Error::<Test>::ClaimPeriodOver
 		);
+		run_parachain_to(20 + 100 * MIN_CHALLENGE);
+		assert_noop!(
+			PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), channel),
+			Error::<Test>::StillOpen
+		);
+		run_relay_to(deadline + LOCK_GRACE + 1);
 		assert_ok!(PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), channel));
 		assert_eq!(last_event(), Event::Closed { channel, paid: 300, refunded: 700 });
 	});
@@ -257,7 +271,7 @@ fn expiries_and_deadlines_are_relay_block_numbers() {
 			last_event(),
 			Event::CloseStarted { channel: 0, settle_after: 1 + MIN_CHALLENGE }
 		);
-		run_relay_to(1 + MIN_CHALLENGE + 1);
+		run_relay_to(1 + MIN_CHALLENGE + LOCK_GRACE + 1);
 		assert_ok!(PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), 0));
 		// Channel 1 takes top-ups until the relay chain passes its expiry.
 		run_relay_to(expiry);

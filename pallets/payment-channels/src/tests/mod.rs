@@ -3,7 +3,9 @@
 
 mod claims;
 mod closing;
+mod fair_exchange;
 mod invariants;
+mod lifecycle;
 mod open;
 
 /// Genesis writes the pallet's storage version; `try_state` refuses a chain whose version is not
