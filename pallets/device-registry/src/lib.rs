@@ -123,7 +123,14 @@ pub mod types;
 pub mod weights;
 
 use alloc::vec::Vec;
-use frame::{deps::sp_core::H256, prelude::*, traits::fungible::MutateHold};
+use frame::{
+	deps::sp_core::H256,
+	prelude::*,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Preservation},
+	},
+};
 pub use iot_primitives::device::DeviceRegistry;
 use iot_primitives::device::{
 	self as device_format, ClaimPayload, RegistrationPayload, RotationPayload,
@@ -214,6 +221,14 @@ pub mod pallet {
 		/// `DeviceRecordOf::max_encoded_len()` plus 9 (key entry) plus 32 (offer) bytes.
 		#[pallet::constant]
 		type DeviceDeposit: Get<BalanceOf<Self>>;
+
+		/// Burned from a device's owner for each key tombstone it leaves: [`Pallet::rotate_key`]
+		/// retires the old key, [`Pallet::remove_device`] the device's key, and the `Retired`
+		/// entry stays in [`KeyIndex`] for good. Permanent storage is paid once, as a fee (size it
+		/// as the deposit of one item of a 64-byte key and a 9-byte value): unlike a deposit it
+		/// is never returned, because the entry is never deleted.
+		#[pallet::constant]
+		type TombstoneFee: Get<BalanceOf<Self>>;
 
 		/// Deposit held from a manufacturer per committed batch (`BatchOf::max_encoded_len()`
 		/// bytes).
@@ -1190,7 +1205,8 @@ pub mod pallet {
 		///   `device`, the device's rotations so far, `new_key`): a proof cannot be replayed on
 		///   another chain, for another device or for another rotation.
 		///
-		/// The device's rotation counter goes up by one.
+		/// The device's rotation counter goes up by one. The old key's tombstone is paid for:
+		/// [`Config::TombstoneFee`] is burned from the caller's free balance.
 		///
 		/// ## Errors
 		///
@@ -1204,16 +1220,19 @@ pub mod pallet {
 		/// - [`Error::BadSignature`]: `signature` does not verify for this payload (wrong key,
 		///   chain, device, counter or scheme, or a high-S P-256 signature).
 		/// - [`Error::Overflow`]: the rotation counter is exhausted.
+		/// - `TokenError::FundsUnavailable`: the caller's free balance cannot pay
+		///   [`Config::TombstoneFee`] and keep its existential deposit.
 		///
 		/// ## Events
 		///
-		/// - [`Event::KeyRotated`]: with the device, the old key and the new one.
+		/// - [`Event::KeyRotated`]: with the device, the old key and the new one (the currency's
+		///   `Burned` event for the fee).
 		///
 		/// ## Complexity
 		///
 		/// O(1) plus one signature check: reads `Devices`, `KeyIndex` (the new key) and the genesis
-		/// hash; writes `Devices` and two `KeyIndex` entries. The weight depends on the new key's
-		/// type: P-256 is the heaviest.
+		/// hash; writes `Devices`, two `KeyIndex` entries and the caller's balance. The weight
+		/// depends on the new key's type: P-256 is the heaviest.
 		#[pallet::call_index(13)]
 		#[pallet::weight(rotate_weight::<T>(new_key))]
 		pub fn rotate_key(
@@ -1233,6 +1252,7 @@ pub mod pallet {
 				Error::<T>::BadSignature
 			);
 			let rotations = record.rotations.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			Self::burn_tombstone_fee(&owner)?;
 			let old_key = record.key;
 			KeyIndex::<T>::insert(key_id(&old_key), KeyEntry::Retired);
 			KeyIndex::<T>::insert(key_id(&new_key), KeyEntry::Active(device));
@@ -1429,7 +1449,8 @@ pub mod pallet {
 		/// Deletes the record, the owner's index entry, the operators and any offer, and releases
 		/// the device deposit and every operator deposit to the owner. The key's index entry
 		/// becomes a tombstone: the key can never be registered again, so whoever obtains it cannot
-		/// pass a new device off as the continuation of this one's history.
+		/// pass a new device off as the continuation of this one's history. The tombstone is paid
+		/// for: [`Config::TombstoneFee`] is burned from the owner once the deposits are released.
 		///
 		/// ## Dispatch Origin
 		///
@@ -1447,10 +1468,13 @@ pub mod pallet {
 		/// - [`Error::DeviceNotFound`]: there is no device `device`.
 		/// - [`Error::NotOwner`]: the caller is not the device's owner.
 		/// - [`Error::InvalidTransition`]: the device is neither decommissioned nor compromised.
+		/// - `TokenError::FundsUnavailable`: the owner's free balance, with the released deposits,
+		///   cannot pay [`Config::TombstoneFee`] and keep its existential deposit.
 		///
 		/// ## Events
 		///
-		/// - [`Event::DeviceRemoved`]: with the device and its owner.
+		/// - [`Event::DeviceRemoved`]: with the device and its owner (the currency's `Burned`
+		///   event for the fee).
 		///
 		/// ## Complexity
 		///
@@ -1466,6 +1490,8 @@ pub mod pallet {
 			ensure!(record.status.is_terminal(), Error::<T>::InvalidTransition);
 			Self::release(HoldReason::DeviceDeposit, &owner, record.deposit)?;
 			let dropped = Self::drop_operators(device, &owner)?;
+			// After the release: the refunded deposit pays for the tombstone if need be.
+			Self::burn_tombstone_fee(&owner)?;
 			Devices::<T>::remove(device);
 			DevicesByOwner::<T>::remove(&owner, device);
 			PendingTransfers::<T>::remove(device);
@@ -1652,6 +1678,22 @@ impl<T: Config> Pallet<T> {
 
 	/// Releases up to `amount` held for `reason` from `who`. Best effort: a record must never
 	/// get stuck because less than it says is held (`try_state` reports such a mismatch).
+	/// Burns [`Config::TombstoneFee`] from `who`'s free balance (keeping its existential
+	/// deposit).
+	fn burn_tombstone_fee(who: &T::AccountId) -> DispatchResult {
+		let fee = T::TombstoneFee::get();
+		if !fee.is_zero() {
+			<T::Currency as fungible::Mutate<T::AccountId>>::burn_from(
+				who,
+				fee,
+				Preservation::Preserve,
+				Precision::Exact,
+				Fortitude::Polite,
+			)?;
+		}
+		Ok(())
+	}
+
 	fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
 		T::Currency::release(&reason.into(), who, amount, Precision::BestEffort)?;
 		Ok(())

@@ -50,6 +50,7 @@ impl pallet_balances::Config for Test {
 pub const DEVICE_DEPOSIT: Balance = 100;
 pub const BATCH_DEPOSIT: Balance = 50;
 pub const OPERATOR_DEPOSIT: Balance = 10;
+pub const TOMBSTONE_FEE: Balance = 3;
 pub const MAX_OPERATORS: u32 = 3;
 pub const INITIAL_BALANCE: Balance = 10_000;
 
@@ -60,6 +61,7 @@ impl Config for Test {
 	type DeviceDeposit = ConstU64<DEVICE_DEPOSIT>;
 	type BatchDeposit = ConstU64<BATCH_DEPOSIT>;
 	type OperatorDeposit = ConstU64<OPERATOR_DEPOSIT>;
+	type TombstoneFee = ConstU64<TOMBSTONE_FEE>;
 	type MaxNameLen = ConstU32<32>;
 	type MaxManufacturerMetadataLen = ConstU32<64>;
 	type MaxModelLen = ConstU32<32>;

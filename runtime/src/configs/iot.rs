@@ -84,7 +84,13 @@ parameter_types! {
 	pub BatchDeposit: Balance = deposit(1, bytes(BatchOf::<Runtime>::max_encoded_len()));
 	/// Held from a device's owner per operator entry.
 	pub OperatorDeposit: Balance = deposit(1, bytes(OperatorOf::<Runtime>::max_encoded_len()));
+	/// Burned per key tombstone (a `KeyIndex` entry kept for good: a 64-byte storage key, a
+	/// 9-byte value): one item's deposit, paid once.
+	pub TombstoneFee: Balance = deposit(1, TOMBSTONE_BYTES);
 }
+
+/// A key tombstone's storage: its key (32-byte prefix, the 32-byte key id) and its value.
+const TOMBSTONE_BYTES: u32 = 64 + 9;
 
 impl pallet_device_registry::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -94,6 +100,7 @@ impl pallet_device_registry::Config for Runtime {
 	type DeviceDeposit = DeviceDeposit;
 	type BatchDeposit = BatchDeposit;
 	type OperatorDeposit = OperatorDeposit;
+	type TombstoneFee = TombstoneFee;
 	type MaxNameLen = ConstU32<64>;
 	type MaxManufacturerMetadataLen = ConstU32<256>;
 	type MaxModelLen = ConstU32<64>;

@@ -46,6 +46,38 @@ fn rotates_through_every_key_type() {
 	});
 }
 
+/// Before: each rotation left a `KeyIndex` tombstone for good and nobody paid for it. After: the
+/// owner pays `TombstoneFee` per rotation (burned: the entry is never deleted, so nothing can be
+/// refunded), and a rotation it cannot pay changes nothing.
+#[test]
+fn each_rotation_pays_for_the_tombstone_it_leaves() {
+	test(|| {
+		use polkadot_sdk::frame_support::traits::fungible::Inspect;
+		let (id, _) = register(&CUSTOMER, KeyKind::Sr25519, 120);
+		let issuance = Balances::total_issuance();
+		let before = free(&CUSTOMER);
+		for rotation in 0..3u32 {
+			let new = TestKey::new(KeyKind::Sr25519, 121 + rotation as u8);
+			assert_ok!(DeviceRegistry::rotate_key(
+				signed(&CUSTOMER),
+				id,
+				new.public(),
+				rotation_signature(&new, id, rotation),
+			));
+		}
+		assert_eq!(free(&CUSTOMER), before - 3 * TOMBSTONE_FEE);
+		assert_eq!(Balances::total_issuance(), issuance - 3 * TOMBSTONE_FEE);
+		// An owner that cannot pay (and keep its existential deposit) cannot rotate.
+		let spare = free(&CUSTOMER) - 1;
+		assert_ok!(Balances::transfer_allow_death(signed(&CUSTOMER), STRANGER, spare));
+		let new = TestKey::new(KeyKind::Sr25519, 130);
+		assert_noop!(
+			DeviceRegistry::rotate_key(signed(&CUSTOMER), id, new.public(), rotation_signature(&new, id, 3)),
+			polkadot_sdk::polkadot_sdk_frame::deps::sp_runtime::TokenError::FundsUnavailable
+		);
+	});
+}
+
 #[test]
 fn the_new_key_must_sign_the_current_rotation() {
 	test(|| {
