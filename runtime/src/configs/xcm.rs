@@ -3,6 +3,12 @@
 //! Deliberately basic: the relay chain and sibling parachains can send messages, pay for execution
 //! in IOT, and the relay chain (governance) may act as Root here. No teleports and no reserve
 //! assets are trusted yet; add them when a bridge or asset-hub route is designed.
+//!
+//! **Sending is paid.** Every message a local account sends upward (UMP) or to a sibling (XCMP)
+//! pays a delivery fee in IOT (`BaseDeliveryFee` plus `TransactionByteFee` per byte of the
+//! message, times the queue's fee factor, which grows while the queue is congested), withdrawn
+//! from the sender and burned; otherwise one transaction fee would fill the relay chain's and the
+//! siblings' queues. Root (sudo, governance) and the relay chain are waived.
 
 use crate::{
 	AccountId, AllPalletsWithSystem, Balances, ParachainInfo, ParachainSystem, PolkadotXcm,
@@ -14,7 +20,7 @@ use polkadot_sdk::{
 	frame_support::{
 		parameter_types,
 		traits::{
-			ConstU32, Contains, Everything, Nothing, QueueFootprint, QueuePausedQuery,
+			ConstU32, Contains, Equals, Everything, Nothing, QueueFootprint, QueuePausedQuery,
 			TransformOrigin,
 		},
 		weights::Weight,
@@ -32,7 +38,7 @@ use polkadot_sdk::{
 		FungibleAdapter, IsConcrete, ParentAsSuperuser, ParentIsPreset, RelayChainAsNative,
 		SiblingParachainAsNative, SiblingParachainConvertsVia, SignedAccountId32AsNative,
 		SignedToAccountId32, SovereignSignedViaLocation, TakeWeightCredit, TrailingSetTopicAsId,
-		UsingComponents, WithComputedOrigin, WithUniqueTopic,
+		UsingComponents, WithComputedOrigin, WithUniqueTopic, XcmFeeManagerFromComponents,
 	},
 	staging_xcm_executor::XcmExecutor,
 	*,
@@ -49,7 +55,34 @@ parameter_types! {
 	pub const UnitWeightCost: Weight = Weight::from_parts(1_000_000_000, 64 * 1024);
 	pub const MaxInstructions: u32 = 100;
 	pub const MaxAssetsIntoHolding: u32 = 64;
+	/// Delivery fees are paid in IOT.
+	pub FeeAssetId: AssetId = AssetId(NativeLocation::get());
+	/// Base fee of one message's delivery: 3 milli-IOT, three times an extrinsic's base fee, since a
+	/// message occupies another chain's queue as well.
+	pub const BaseDeliveryFee: u128 = 3 * iot_primitives::token::MILLI_UNIT;
+	/// Root's own location; its messages (sudo, governance) pay no delivery fee.
+	pub RootLocation: Location = Location::here();
 }
+
+/// What sending one message upward costs: `(BaseDeliveryFee + bytes × TransactionByteFee) ×` the
+/// upward queue's fee factor (cumulus raises it while the queue is congested).
+pub type PriceForParentDelivery = polkadot_runtime_common::xcm_sender::ExponentialPrice<
+	FeeAssetId,
+	BaseDeliveryFee,
+	super::monetary::TransactionByteFee,
+	ParachainSystem,
+>;
+
+/// What sending one message to a sibling costs, with that channel's fee factor.
+pub type PriceForSiblingDelivery = polkadot_runtime_common::xcm_sender::ExponentialPrice<
+	FeeAssetId,
+	BaseDeliveryFee,
+	super::monetary::TransactionByteFee,
+	XcmpQueue,
+>;
+
+/// Senders whose messages pay no delivery fee: Root here, and the relay chain.
+pub type WaivedLocations = (Equals<RootLocation>, Equals<RelayLocation>);
 
 /// Weighs XCM programs: a fixed cost per instruction, for the executor and `pallet-xcm` alike.
 pub type XcmWeigher = FixedWeightBounds<UnitWeightCost, RuntimeCall, MaxInstructions>;
@@ -107,8 +140,10 @@ pub type Barrier = TrailingSetTopicAsId<
 >;
 
 /// Routes outgoing messages: upward to the relay chain, XCMP to siblings.
-pub type XcmRouter =
-	WithUniqueTopic<(cumulus_primitives_utility::ParentAsUmp<ParachainSystem, (), ()>, XcmpQueue)>;
+pub type XcmRouter = WithUniqueTopic<(
+	cumulus_primitives_utility::ParentAsUmp<ParachainSystem, (), PriceForParentDelivery>,
+	XcmpQueue,
+)>;
 
 pub struct XcmConfig;
 impl staging_xcm_executor::Config for XcmConfig {
@@ -136,7 +171,9 @@ impl staging_xcm_executor::Config for XcmConfig {
 	type SubscriptionService = PolkadotXcm;
 	type PalletInstancesInfo = AllPalletsWithSystem;
 	type MaxAssetsIntoHolding = MaxAssetsIntoHolding;
-	type FeeManager = ();
+	// Delivery fees are withdrawn from the sender and burned (no treasury yet); waived for Root
+	// and the relay chain.
+	type FeeManager = XcmFeeManagerFromComponents<WaivedLocations, ()>;
 	type MessageExporter = ();
 	type UniversalAliases = Nothing;
 	type CallDispatcher = RuntimeCall;
@@ -199,8 +236,7 @@ impl cumulus_pallet_xcmp_queue::Config for Runtime {
 	type ControllerOrigin = EnsureRoot<AccountId>;
 	type ControllerOriginConverter = XcmOriginToTransactDispatchOrigin;
 	type WeightInfo = cumulus_pallet_xcmp_queue::weights::SubstrateWeight<Runtime>;
-	type PriceForSiblingDelivery =
-		polkadot_runtime_common::xcm_sender::NoPriceForMessageDelivery<ParaId>;
+	type PriceForSiblingDelivery = PriceForSiblingDelivery;
 }
 
 /// Turns a para id into the message-queue origin of that sibling.
