@@ -13,6 +13,7 @@ use polkadot_sdk::{
 };
 
 use cumulus_pallet_session_benchmarking::Pallet as SessionBench;
+use pallet_xcm::benchmarking::Pallet as PalletXcmExtrinsicsBenchmark;
 use frame_system_benchmarking::{
 	extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench,
 };
@@ -40,9 +41,41 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_provenance, Provenance]
 	[pallet_payment_channels, PaymentChannels]
 	[pallet_sensor_feeds, SensorFeeds]
+	[pallet_xcm, PalletXcmExtrinsicsBenchmark::<Runtime>]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}
+
+frame_support::parameter_types! {
+	/// What `pallet_xcm`'s benchmarks mint to a sender before it pays a delivery fee.
+	pub ExistentialDepositAsset: Option<staging_xcm::latest::Asset> = Some(
+		(staging_xcm::latest::Location::here(), crate::configs::monetary::ExistentialDeposit::get())
+			.into(),
+	);
+}
+
+/// `pallet_xcm`'s benchmarks on our routes: sending to the relay chain (paid delivery). Teleports
+/// and reserve transfers are filtered out in this runtime (`Nothing`), so those benchmarks
+/// report `Weight::MAX`, which is what a call that is never allowed may cost.
+impl pallet_xcm::benchmarking::Config for Runtime {
+	type DeliveryHelper = cumulus_primitives_utility::ToParentDeliveryHelper<
+		crate::configs::xcm::XcmConfig,
+		ExistentialDepositAsset,
+		crate::configs::xcm::PriceForParentDelivery,
+	>;
+
+	fn reachable_dest() -> Option<staging_xcm::latest::Location> {
+		Some(staging_xcm::latest::Location::parent())
+	}
+
+	fn get_asset() -> staging_xcm::latest::Asset {
+		(
+			staging_xcm::latest::Location::here(),
+			crate::configs::monetary::ExistentialDeposit::get(),
+		)
+			.into()
+	}
+}
 
 impl cumulus_pallet_session_benchmarking::Config for Runtime {
 	fn generate_session_keys_and_proof(owner: Self::AccountId) -> (Self::Keys, Vec<u8>) {

@@ -108,5 +108,15 @@ fn a_signed_sender_pays_the_delivery_fee_upward() {
 		let paid = before - Balances::balance(&alice);
 		assert!(paid >= expected_price(&message()), "paid {paid}");
 		assert_eq!(Balances::total_issuance(), issuance - paid, "the fee is burned");
+		// Root (sudo, governance) sends as `Here` and is waived.
+		let issuance = Balances::total_issuance();
+		assert!(PolkadotXcm::send(
+			RuntimeOrigin::root(),
+			Box::new(VersionedLocation::from(Location::parent())),
+			Box::new(VersionedXcm::from(message())),
+		)
+		.is_ok());
+		assert_eq!(parachain_system::PendingUpwardMessages::<Runtime>::get().len(), 2);
+		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }
