@@ -1718,7 +1718,6 @@ impl<T: Config> Pallet<T> {
 	///   at an existing device whose key hashes to that entry;
 	/// - `DevicesByOwner` holds exactly the pairs `(owner, device)` of `Devices`;
 	/// - operators, offers and batches are consistent with their devices and counters.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), frame::deps::sp_runtime::TryRuntimeError> {
 		ensure!(
 			Pallet::<T>::on_chain_storage_version() == STORAGE_VERSION,
