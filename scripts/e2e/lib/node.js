@@ -197,6 +197,8 @@ async function connectApi(wsUrl, { rpc, apiOptions, timeoutMs }) {
  * @param {object} [opts.rpc]            extra custom RPC definitions for polkadot.js
  * @param {object} [opts.apiOptions]     extra ApiPromise.create options (types, ...)
  * @param {boolean} [opts.keep]          keep the temp dir (default $IOT_E2E_KEEP=1)
+ * @param {string} [opts.basePath]       the node's database directory (default: in the temp dir,
+ *                                       removed on stop); the caller owns a directory it passes
  * `provider.send(method, params)` makes raw JSON-RPC calls.
  * @returns {Promise<{api, provider, wsUrl, httpUrl, ports, tmpDir, logPath, child,
  *                    logTail: (n?: number) => string, stop: () => Promise<void>}>}
@@ -224,7 +226,7 @@ async function startNode(opts = {}) {
   const args = [
     '--dev',
     '--dev-block-time', String(blockTimeMs),
-    '--base-path', path.join(tmpDir, 'data'),
+    '--base-path', opts.basePath || path.join(tmpDir, 'data'),
     '--rpc-port', String(rpcPort),
     '--port', String(p2pPort),
     '--prometheus-port', String(promPort),
