@@ -95,6 +95,18 @@ impl BenchKey {
 pub trait BenchmarkHelper<AccountId> {
 	/// An active device with `key`, owned by `owner` (who can pay the registry's deposit).
 	fn register_device(owner: &AccountId, key: DeviceKey) -> Option<DeviceId>;
+	/// An active device with `key`, owned by `owner` (who pays every deposit), that `operator`
+	/// acts for with every permission, in its worst case for the caller's reads: the runtime's
+	/// registry claims it from a batch and lists `operator` last of a full operator list. A
+	/// helper that does not model operators registers it to `operator` itself, which the calls
+	/// accept the same way.
+	fn register_device_with_operator(
+		_owner: &AccountId,
+		operator: &AccountId,
+		key: DeviceKey,
+	) -> Option<DeviceId> {
+		Self::register_device(operator, key)
+	}
 	/// A stream of `device`, owned by `owner` (who can pay its deposit).
 	fn create_stream(owner: &AccountId, device: DeviceId) -> Option<StreamId>;
 	/// Marks `device` (owned by `owner`) compromised; `false` if this helper cannot. For the

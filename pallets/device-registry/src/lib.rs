@@ -1866,6 +1866,58 @@ impl<T: Config> Pallet<T> {
 	/// Benchmarks of other pallets (through the runtime's `BenchmarkHelper`): an active device
 	/// with `key`, owned by `owner`, who pays the deposit. `None` if that fails.
 	pub fn register_for_benchmark(owner: &T::AccountId, key: DeviceKey) -> Option<DeviceId> {
-		Self::insert_device(owner.clone(), key, None, None, Default::default()).ok()
+		Self::register_worst_for_benchmark(owner, None, key)
+	}
+
+	/// The worst device for other pallets' benchmarks: claimed from a batch (so
+	/// [`DeviceRegistry::is_active`] reads the batch too), and, with `operator`, a full operator
+	/// list with `operator` last, holding every permission (so [`DeviceRegistry::can_act`] for
+	/// it reads and scans the whole list). `owner` is the batch's manufacturer and pays every
+	/// deposit, as real records would. `None` if that fails.
+	pub fn register_worst_for_benchmark(
+		owner: &T::AccountId,
+		operator: Option<&T::AccountId>,
+		key: DeviceKey,
+	) -> Option<DeviceId> {
+		use frame::deps::sp_runtime::traits::TrailingZeroInput;
+		let batch = NextBatchId::<T>::get();
+		NextBatchId::<T>::put(batch.checked_add(1)?);
+		let deposit = T::BatchDeposit::get();
+		T::Currency::hold(&HoldReason::BatchDeposit.into(), owner, deposit).ok()?;
+		Batches::<T>::insert(
+			batch,
+			Batch {
+				manufacturer: owner.clone(),
+				root: [0; 32],
+				leaf_count: 1,
+				status: BatchStatus::Active,
+				deposit,
+			},
+		);
+		let device = Self::insert_device(
+			owner.clone(),
+			key,
+			Some(owner.clone()),
+			Some(batch),
+			Default::default(),
+		)
+		.ok()?;
+		if let Some(operator) = operator {
+			let max = T::MaxOperators::get();
+			let mut list = Vec::new();
+			for i in 0..max {
+				let account = if i + 1 == max {
+					operator.clone()
+				} else {
+					T::AccountId::decode(&mut TrailingZeroInput::new(&(b"bench-op", i).encode()))
+						.ok()?
+				};
+				let deposit = T::OperatorDeposit::get();
+				T::Currency::hold(&HoldReason::OperatorDeposit.into(), owner, deposit).ok()?;
+				list.push(Operator { account, permissions: Permissions::ALL, deposit });
+			}
+			Operators::<T>::insert(device, OperatorsOf::<T>::try_from(list).ok()?);
+		}
+		Some(device)
 	}
 }

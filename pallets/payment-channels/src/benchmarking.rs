@@ -1,6 +1,7 @@
 //! Benchmarks (FRAME v2) of every call in its worst case:
 //!
-//! - `open` with a registered device as the voucher signer (three registry reads);
+//! - `open` by an operator of a batch-claimed device, named as the voucher signer (the device,
+//!   its batch and its full operator list are read);
 //! - `claim_*`: one per voucher key type (P-256 is verified in the runtime), on a device's
 //!   channel (the device is read to check it is still bound to the payer) that was claimed
 //!   before, with a hash lock opened by the longest preimage and an anchor named;
@@ -48,7 +49,12 @@ fn open_channel<T: Config>(
 	key: &BenchKey,
 ) -> ChannelId {
 	fund::<T>(payer);
-	let device = T::BenchmarkHelper::register_device(payer, key.public).expect("registry can");
+	// The payer is the device's operator, not its owner: the worst case of every check that
+	// the payer may act for the device (the whole operator list is read).
+	let owner: T::AccountId = account("device-owner", 0, 0);
+	fund::<T>(&owner);
+	let device = T::BenchmarkHelper::register_device_with_operator(&owner, payer, key.public)
+		.expect("registry can");
 	Pallet::<T>::open(
 		RawOrigin::Signed(payer.clone()).into(),
 		payee.clone(),
@@ -105,9 +111,14 @@ mod benchmarks {
 		let payee: T::AccountId = account("payee", 0, 0);
 		fund::<T>(&payer);
 		fund::<T>(&payee);
-		let device =
-			T::BenchmarkHelper::register_device(&payer, BenchKey::new(KeyKind::P256, 1).public)
-				.expect("registry can");
+		let owner: T::AccountId = account("device-owner", 0, 0);
+		fund::<T>(&owner);
+		let device = T::BenchmarkHelper::register_device_with_operator(
+			&owner,
+			&payer,
+			BenchKey::new(KeyKind::P256, 1).public,
+		)
+		.expect("registry can");
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(payer),
@@ -198,7 +209,8 @@ mod benchmarks {
 		fund::<T>(&payee);
 		let channel = open_channel::<T>(&payer, &payee, &BenchKey::new(KeyKind::Sr25519, 1));
 		let device = Channels::<T>::get(channel).unwrap().device.unwrap();
-		assert!(T::BenchmarkHelper::compromise_device(&payer, device), "registry can");
+		let owner = T::Devices::owner(device).expect("registered");
+		assert!(T::BenchmarkHelper::compromise_device(&owner, device), "registry can");
 		let anyone: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(anyone), channel);

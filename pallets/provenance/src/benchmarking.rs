@@ -104,13 +104,20 @@ mod benchmarks {
 
 	#[benchmark]
 	fn create_stream() {
-		let owner: T::AccountId = whitelisted_caller();
+		// An operator with `MANAGE_FEEDS` of a batch-claimed device declares the stream: the
+		// device, its batch and its whole operator list are read.
+		let operator: T::AccountId = whitelisted_caller();
+		let owner: T::AccountId = account("device-owner", 0, 0);
+		fund::<T>(&operator);
 		fund::<T>(&owner);
-		let device =
-			T::BenchmarkHelper::register_device(&owner, BenchKey::new(KeyKind::Sr25519, 1).public)
-				.expect("registry can");
+		let device = T::BenchmarkHelper::register_device_with_operator(
+			&owner,
+			&operator,
+			BenchKey::new(KeyKind::Sr25519, 1).public,
+		)
+		.expect("registry can");
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), device, max_info::<T>());
+		_(RawOrigin::Signed(operator), device, max_info::<T>());
 		assert!(Streams::<T>::contains_key(0));
 	}
 

@@ -130,13 +130,26 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register_feed() {
-		let owner: T::AccountId = whitelisted_caller();
-		let (device, stream) = device_and_stream::<T>(&owner);
+		// An operator with `MANAGE_FEEDS` of a batch-claimed device registers the feed: the
+		// device, its batch and its whole operator list are read.
+		let operator: T::AccountId = whitelisted_caller();
+		let owner: T::AccountId = account("device-owner", 0, 0);
+		fund::<T>(&operator);
+		fund::<T>(&owner);
+		let device = T::BenchmarkHelper::register_device_with_operator(
+			&owner,
+			&operator,
+			BenchKey::new(KeyKind::Sr25519, 9).public,
+		)
+		.expect("registry can");
+		let device_owner = T::Devices::owner(device).expect("registered");
+		let stream =
+			T::BenchmarkHelper::create_stream(&device_owner, device).expect("recorder can");
 		let max = T::MaxOperators::get() as u8;
 		operators::<T>(max.into());
 		#[extrinsic_call]
 		_(
-			RawOrigin::Signed(owner),
+			RawOrigin::Signed(operator),
 			device,
 			stream,
 			max_spec::<T>(max, max).into_input(),

@@ -47,6 +47,14 @@ impl iot_primitives::bench::BenchmarkHelper<AccountId> for IotBenchmarkHelper {
 		DeviceRegistry::register_for_benchmark(owner, key)
 	}
 
+	fn register_device_with_operator(
+		owner: &AccountId,
+		operator: &AccountId,
+		key: iot_primitives::device::DeviceKey,
+	) -> Option<iot_primitives::device::DeviceId> {
+		DeviceRegistry::register_worst_for_benchmark(owner, Some(operator), key)
+	}
+
 	fn create_stream(
 		owner: &AccountId,
 		device: iot_primitives::device::DeviceId,
