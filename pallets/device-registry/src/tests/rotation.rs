@@ -52,7 +52,7 @@ fn rotates_through_every_key_type() {
 #[test]
 fn each_rotation_pays_for_the_tombstone_it_leaves() {
 	test(|| {
-		use polkadot_sdk::frame_support::traits::fungible::Inspect;
+		use polkadot_sdk::polkadot_sdk_frame::traits::fungible::Inspect;
 		let (id, _) = register(&CUSTOMER, KeyKind::Sr25519, 120);
 		let issuance = Balances::total_issuance();
 		let before = free(&CUSTOMER);
