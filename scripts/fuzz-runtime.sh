@@ -10,14 +10,14 @@ minutes="${1:-10}"
 ensure_rust
 use_lint_wrapper
 cd "$REPO_ROOT"
-cargo test --locked -p iot-runtime --test fuzz --no-run
+cargo test --locked --workspace --test fuzz --no-run
 deadline=$(($(date +%s) + minutes * 60))
 first="${IOT_FUZZ_FIRST_SEED:-$(date +%s)}"
 per_run="${IOT_FUZZ_SEEDS:-50}"
 blocks=0 calls=0 runs=0
 while [ "$(date +%s)" -lt "$deadline" ]; do
 	out="$(IOT_FUZZ_FIRST_SEED="$first" IOT_FUZZ_SEEDS="$per_run" \
-		cargo test --locked -q -p iot-runtime --test fuzz -- --nocapture 2>&1)" || {
+		cargo test --locked -q --workspace --test fuzz -- --nocapture 2>&1)" || {
 		printf '%s\n' "$out" >&2
 		die "the fuzzer found a failure in seeds $first..$((first + per_run))"
 	}

@@ -13,7 +13,9 @@ use alloc::vec::Vec;
 use pallet_device_registry::{DeviceRecordOf, ManufacturerInfoOf};
 use pallet_device_registry_runtime_api::{DeviceId, DeviceKey};
 use pallet_payment_channels::{ChannelId, ChannelOf, SignedVoucherOf};
-use pallet_provenance::{AnchorIndex, AnchorOf, AttestationId, AttestationOf, RecordedOf, StreamId, Subject};
+use pallet_provenance::{
+	AnchorIndex, AnchorOf, AttestationId, AttestationOf, RecordedOf, StreamId, Subject,
+};
 use pallet_sensor_feeds::{FeedOf, FeedValue};
 use pallet_sensor_feeds_runtime_api::FeedId;
 use polkadot_sdk::{

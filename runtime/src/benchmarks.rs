@@ -13,10 +13,10 @@ use polkadot_sdk::{
 };
 
 use cumulus_pallet_session_benchmarking::Pallet as SessionBench;
-use pallet_xcm::benchmarking::Pallet as PalletXcmExtrinsicsBenchmark;
 use frame_system_benchmarking::{
 	extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench,
 };
+use pallet_xcm::benchmarking::Pallet as PalletXcmExtrinsicsBenchmark;
 
 #[allow(unused_imports)]
 use crate::{
@@ -69,10 +69,7 @@ impl pallet_xcm::benchmarking::Config for Runtime {
 	}
 
 	fn get_asset() -> staging_xcm::latest::Asset {
-		(
-			staging_xcm::latest::Location::here(),
-			crate::configs::monetary::ExistentialDeposit::get(),
-		)
+		(staging_xcm::latest::Location::here(), crate::configs::monetary::ExistentialDeposit::get())
 			.into()
 	}
 }

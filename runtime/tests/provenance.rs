@@ -48,9 +48,9 @@ fn deposits_are_affordable_and_cover_the_window() {
 	assert!(stream >= token::deposit(2 + window + recorded, 0));
 	{
 		use codec::MaxEncodedLen;
-		let bytes = pallet_provenance::StreamOf::<Runtime>::max_encoded_len() +
-			window as usize * pallet_provenance::AnchorOf::<Runtime>::max_encoded_len() +
-			recorded as usize * pallet_provenance::RecordedOf::<Runtime>::max_encoded_len();
+		let bytes = pallet_provenance::StreamOf::<Runtime>::max_encoded_len()
+			+ window as usize * pallet_provenance::AnchorOf::<Runtime>::max_encoded_len()
+			+ recorded as usize * pallet_provenance::RecordedOf::<Runtime>::max_encoded_len();
 		assert!(stream >= token::deposit(2 + window + recorded, bytes as u32));
 	}
 	assert!(stream < 10 * token::UNIT && attestation < token::UNIT && product < token::UNIT);

@@ -16,7 +16,7 @@ use polkadot_sdk::{
 		relay_chain::{AbridgedHostConfiguration, AsyncBackingParams},
 		ParaId,
 	},
-	frame_support::traits::{fungible::Inspect, Get},
+	frame_support::traits::fungible::Inspect,
 	frame_system,
 	polkadot_runtime_common::xcm_sender::PriceForMessageDelivery,
 	sp_keyring::Sr25519Keyring,

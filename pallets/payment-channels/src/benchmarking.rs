@@ -226,9 +226,9 @@ mod benchmarks {
 		Pallet::<T>::start_close(RawOrigin::Signed(payer).into(), channel).expect("payer");
 		// The challenge period counts blocks of the pallet's clock (the relay chain's in the
 		// runtime), not the parachain's.
-		let after = T::BlockNumberProvider::current_block_number() +
-			T::MinChallengePeriod::get() +
-			T::LockGracePeriod::get();
+		let after = T::BlockNumberProvider::current_block_number()
+			+ T::MinChallengePeriod::get()
+			+ T::LockGracePeriod::get();
 		T::BlockNumberProvider::set_block_number(after + 1u32.into());
 		let anyone: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]

@@ -763,14 +763,16 @@ pub mod pallet {
 			ensure!(!claims.is_empty(), Error::<T>::NoClaims);
 			for (channel, signed) in claims {
 				// Each entry in its own storage layer: a failing one leaves no write or event.
-				let settled = frame::deps::frame_support::storage::with_storage_layer(|| -> DispatchResult {
-					let mut record =
-						Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
-					ensure!(record.payee == who, Error::<T>::NotPayee);
-					Self::redeem(channel, &mut record, signed)?;
-					Channels::<T>::insert(channel, record);
-					Ok(())
-				});
+				let settled = frame::deps::frame_support::storage::with_storage_layer(
+					|| -> DispatchResult {
+						let mut record =
+							Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
+						ensure!(record.payee == who, Error::<T>::NotPayee);
+						Self::redeem(channel, &mut record, signed)?;
+						Channels::<T>::insert(channel, record);
+						Ok(())
+					},
+				);
 				if let Err(error) = settled {
 					Self::deposit_event(Event::ClaimFailed { channel, error });
 				}
@@ -936,9 +938,9 @@ pub mod pallet {
 			let record = Channels::<T>::get(channel).ok_or(Error::<T>::ChannelNotFound)?;
 			let now = T::BlockNumberProvider::current_block_number();
 			ensure!(
-				record
-					.claim_deadline()
-					.is_some_and(|deadline| now > deadline.saturating_add(T::LockGracePeriod::get())),
+				record.claim_deadline().is_some_and(
+					|deadline| now > deadline.saturating_add(T::LockGracePeriod::get())
+				),
 				Error::<T>::StillOpen
 			);
 			Self::finish(channel, record)
@@ -1031,9 +1033,9 @@ impl<T: Config> Pallet<T> {
 	/// the payer's control.
 	pub fn is_bound(record: &ChannelOf<T>) -> bool {
 		record.device.is_none_or(|device| {
-			T::Devices::key(device) == Some(record.signer) &&
-				T::Devices::is_active(device) &&
-				T::Devices::can_act(device, &record.payer, Permissions::MANAGE_DEVICE)
+			T::Devices::key(device) == Some(record.signer)
+				&& T::Devices::is_active(device)
+				&& T::Devices::can_act(device, &record.payer, Permissions::MANAGE_DEVICE)
 		})
 	}
 

@@ -254,7 +254,10 @@ pub fn locked_voucher(key: &[u8], amount: Balance, nonce: u64) -> (Voucher<Balan
 }
 
 /// `signed` with `preimage` attached.
-pub fn with_preimage(mut signed: SignedVoucherOf<Test>, preimage: Preimage) -> SignedVoucherOf<Test> {
+pub fn with_preimage(
+	mut signed: SignedVoucherOf<Test>,
+	preimage: Preimage,
+) -> SignedVoucherOf<Test> {
 	signed.preimage = Some(preimage);
 	signed
 }

@@ -131,11 +131,7 @@ mod benchmarks {
 		}
 		for round in 0..a.saturating_sub(anchors) as u64 {
 			<Pallet<T> as ProvenanceRecorder<T::AccountId>>::record(
-				stream,
-				round,
-				&[0u8; 64],
-				0,
-				&owner,
+				stream, round, &[0u8; 64], 0, &owner,
 			)
 			.expect("the stream's device is active");
 		}

@@ -1264,7 +1264,10 @@ impl<T: Config> Pallet<T> {
 		}
 		for (stream, slot, recorded) in RecordedReadings::<T>::iter() {
 			ensure!(Streams::<T>::contains_key(stream), "recorded reading of a removed stream");
-			ensure!(Self::recorded_slot(recorded.index) == slot, "recorded reading in the wrong slot");
+			ensure!(
+				Self::recorded_slot(recorded.index) == slot,
+				"recorded reading in the wrong slot"
+			);
 			ensure!(
 				recorded.index < RecordedCount::<T>::get(stream),
 				"recorded reading beyond its stream's count"

@@ -773,9 +773,9 @@ pub mod pallet {
 			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
 			let balance = FeedBalances::<T>::get(feed);
 			ensure!(
-				record.owner == who ||
-					T::Devices::owner(record.device).as_ref() == Some(&who) ||
-					Self::is_abandoned(&record, balance),
+				record.owner == who
+					|| T::Devices::owner(record.device).as_ref() == Some(&who)
+					|| Self::is_abandoned(&record, balance),
 				Error::<T>::NotAuthorized
 			);
 			Feeds::<T>::remove(feed);
@@ -1248,10 +1248,12 @@ impl<T: Config> Pallet<T> {
 	/// Whether anyone may remove the feed: stale, and unable to pay a round or without a value
 	/// for [`Config::AbandonedAfterRounds`] rounds.
 	fn is_abandoned(record: &FeedOf<T>, balance: BalanceOf<T>) -> bool {
-		record.stale &&
-			(balance < Self::round_cost(&record.spec) ||
-				Self::rounds_without_value(record, T::BlockNumberProvider::current_block_number()) >
-					u64::from(T::AbandonedAfterRounds::get()))
+		record.stale
+			&& (balance < Self::round_cost(&record.spec)
+				|| Self::rounds_without_value(
+					record,
+					T::BlockNumberProvider::current_block_number(),
+				) > u64::from(T::AbandonedAfterRounds::get()))
 	}
 
 	/// Rounds since the feed's last value (or since its registration, before the first) at

@@ -59,17 +59,6 @@ pub trait WeightInfo {
 	fn check_stale(n: u32, ) -> Weight;
 	fn fund_feed() -> Weight;
 	fn withdraw_feed_balance() -> Weight;
-	// PENDING BENCHMARK: replaced by scripts/benchmark.sh before this lands.
-	fn fund_feed() -> Weight {
-		Weight::from_parts(147_246_000, 4715)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-	}
-	fn withdraw_feed_balance() -> Weight {
-		Weight::from_parts(147_246_000, 4715)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-	}
 }
 
 /// Weights for `pallet_sensor_feeds` measured on this machine with the runtime's own database weights.
@@ -245,6 +234,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3725).saturating_mul(n.into()))
+	}
+	// PENDING BENCHMARK: replaced by scripts/benchmark.sh before this lands.
+	fn fund_feed() -> Weight {
+		Weight::from_parts(147_246_000, 4715)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	fn withdraw_feed_balance() -> Weight {
+		Weight::from_parts(147_246_000, 4715)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 }
 

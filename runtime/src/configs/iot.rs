@@ -63,7 +63,8 @@ impl iot_primitives::bench::BenchmarkHelper<AccountId> for IotBenchmarkHelper {
 	}
 
 	fn compromise_device(owner: &AccountId, device: iot_primitives::device::DeviceId) -> bool {
-		DeviceRegistry::mark_compromised(crate::RuntimeOrigin::signed(owner.clone()), device).is_ok()
+		DeviceRegistry::mark_compromised(crate::RuntimeOrigin::signed(owner.clone()), device)
+			.is_ok()
 	}
 }
 

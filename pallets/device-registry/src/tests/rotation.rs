@@ -52,7 +52,6 @@ fn rotates_through_every_key_type() {
 #[test]
 fn each_rotation_pays_for_the_tombstone_it_leaves() {
 	test(|| {
-		use polkadot_sdk::polkadot_sdk_frame::traits::fungible::Inspect;
 		let (id, _) = register(&CUSTOMER, KeyKind::Sr25519, 120);
 		let issuance = Balances::total_issuance();
 		let before = free(&CUSTOMER);
@@ -72,7 +71,12 @@ fn each_rotation_pays_for_the_tombstone_it_leaves() {
 		assert_ok!(Balances::transfer_allow_death(signed(&CUSTOMER), STRANGER, spare));
 		let new = TestKey::new(KeyKind::Sr25519, 130);
 		assert_noop!(
-			DeviceRegistry::rotate_key(signed(&CUSTOMER), id, new.public(), rotation_signature(&new, id, 3)),
+			DeviceRegistry::rotate_key(
+				signed(&CUSTOMER),
+				id,
+				new.public(),
+				rotation_signature(&new, id, 3)
+			),
 			polkadot_sdk::polkadot_sdk_frame::deps::sp_runtime::TokenError::FundsUnavailable
 		);
 	});

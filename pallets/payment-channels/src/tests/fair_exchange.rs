@@ -28,7 +28,10 @@ fn a_hash_locked_claim_landing_after_the_deadline_still_pays() {
 			Error::<Test>::StillOpen
 		);
 		// ... a plain voucher is over (it carries no secret) ...
-		assert_noop!(claim(channel, signed(channel, voucher(400, 1))), Error::<Test>::ClaimPeriodOver);
+		assert_noop!(
+			claim(channel, signed(channel, voucher(400, 1))),
+			Error::<Test>::ClaimPeriodOver
+		);
 		// ... and the hash-locked claim pays.
 		assert_ok!(claim(channel, locked(channel, 400, 1)));
 		assert_eq!(free(&PAYEE), INITIAL_BALANCE + 400);

@@ -163,7 +163,7 @@ fn run(seed: u64, steps: usize) -> (u32, u32) {
 					} else {
 						PaymentChannels::settle(RuntimeOrigin::signed(STRANGER), id)
 					};
-					if by_payee || m.deadline.is_some_and(|d| now > d) {
+					if by_payee || m.deadline.is_some_and(|d| now > d + LOCK_GRACE) {
 						assert_ok!(result);
 						assert_eq!(
 							last_event(),

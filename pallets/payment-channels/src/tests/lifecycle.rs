@@ -37,7 +37,11 @@ fn a_transferred_device_stops_paying_from_its_old_owners_channel() {
 		);
 		// The dry run answers as the claim will: it pays, within the period it starts.
 		assert_eq!(PaymentChannels::check_voucher(channel, earned.clone()), Ok(300));
-		assert_eq!(Channels::<Test>::get(channel).unwrap().closing_until, None, "a read writes nothing");
+		assert_eq!(
+			Channels::<Test>::get(channel).unwrap().closing_until,
+			None,
+			"a read writes nothing"
+		);
 		assert_ok!(claim(channel, earned));
 		let deadline = 10 + MIN_CHALLENGE;
 		assert_eq!(unbound_events(channel), (true, Some(deadline)));

@@ -38,7 +38,9 @@ fn registering_holds_the_prepaid_balance_apart_from_the_deposit() {
 		// Nothing prepaid: no entry, no event, a paused feed.
 		let unfunded = register_with(spec(1, 1), 0);
 		assert!(!FeedBalances::<Test>::contains_key(unfunded));
-		assert!(!events().iter().any(|e| matches!(e, Event::FeedFunded { feed, .. } if *feed == unfunded)));
+		assert!(!events()
+			.iter()
+			.any(|e| matches!(e, Event::FeedFunded { feed, .. } if *feed == unfunded)));
 		assert_eq!(SensorFeeds::feed_balance(unfunded), Some((0, REPORT_REWARD)));
 		assert_eq!(SensorFeeds::feed_balance(99), None);
 		// A prepaid balance the caller does not have: nothing happens.
@@ -75,7 +77,10 @@ fn the_owner_funds_and_withdraws_and_nobody_else_can() {
 			SensorFeeds::fund_feed(RuntimeOrigin::signed(OWNER), feed, INITIAL_BALANCE),
 			TokenError::FundsUnavailable
 		);
-		assert_noop!(SensorFeeds::fund_feed(RuntimeOrigin::none(), feed, 10), DispatchError::BadOrigin);
+		assert_noop!(
+			SensorFeeds::fund_feed(RuntimeOrigin::none(), feed, 10),
+			DispatchError::BadOrigin
+		);
 		assert_ok!(SensorFeeds::fund_feed(RuntimeOrigin::signed(OWNER), feed, 30));
 		assert_ok!(SensorFeeds::fund_feed(RuntimeOrigin::signed(OWNER), feed, 12));
 		assert_eq!(events().last(), Some(&Event::FeedFunded { feed, amount: 12, balance: 42 }));
@@ -105,7 +110,10 @@ fn the_owner_funds_and_withdraws_and_nobody_else_can() {
 		);
 		let free = Balances::free_balance(OWNER);
 		assert_ok!(SensorFeeds::withdraw_feed_balance(RuntimeOrigin::signed(OWNER), feed, 40));
-		assert_eq!(events().last(), Some(&Event::FeedBalanceWithdrawn { feed, amount: 40, balance: 2 }));
+		assert_eq!(
+			events().last(),
+			Some(&Event::FeedBalanceWithdrawn { feed, amount: 40, balance: 2 })
+		);
 		assert_eq!(Balances::free_balance(OWNER), free + 40);
 		assert_ok!(SensorFeeds::withdraw_feed_balance(RuntimeOrigin::signed(OWNER), feed, 2));
 		assert!(!FeedBalances::<Test>::contains_key(feed), "an empty balance is not stored");

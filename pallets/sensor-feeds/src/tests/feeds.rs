@@ -11,9 +11,13 @@ fn the_owner_or_a_feed_operator_registers_a_feed_with_a_deposit() {
 		assert_eq!(held(&OWNER), FEED_DEPOSIT);
 		let record = Feeds::<Test>::get(feed).unwrap();
 		assert_eq!((record.device, record.stream, record.owner.clone()), (DEVICE, STREAM, OWNER));
+		let events = events();
 		assert_eq!(
-			events().last(),
-			Some(&Event::FeedRegistered { feed, device: DEVICE, stream: STREAM, owner: OWNER })
+			events[events.len() - 2..],
+			[
+				Event::FeedRegistered { feed, device: DEVICE, stream: STREAM, owner: OWNER },
+				Event::FeedFunded { feed, amount: PREPAID, balance: PREPAID },
+			]
 		);
 		assert_ok!(SensorFeeds::register_feed(
 			RuntimeOrigin::signed(OPERATOR_ACCOUNT),
@@ -56,7 +60,13 @@ fn register_refuses_bad_requests() {
 			Error::<Test>::StreamMismatch
 		);
 		assert_noop!(
-			SensorFeeds::register_feed(owner.clone(), DEVICE, 999, spec(1, 1).into_input(), PREPAID),
+			SensorFeeds::register_feed(
+				owner.clone(),
+				DEVICE,
+				999,
+				spec(1, 1).into_input(),
+				PREPAID
+			),
 			Error::<Test>::StreamMismatch
 		);
 		let bad_specs: Vec<Box<dyn Fn(&mut FeedSpecOf<Test>)>> = vec![
@@ -74,7 +84,13 @@ fn register_refuses_bad_requests() {
 			let mut bad = spec(2, 2);
 			change(&mut bad);
 			assert_noop!(
-				SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, bad.into_input(), PREPAID),
+				SensorFeeds::register_feed(
+					owner.clone(),
+					DEVICE,
+					STREAM,
+					bad.into_input(),
+					PREPAID
+				),
 				Error::<Test>::BadSpec
 			);
 		}
@@ -83,7 +99,13 @@ fn register_refuses_bad_requests() {
 		}
 		assert_eq!(FeedsOwned::<Test>::get(OWNER), MAX_FEEDS_PER_OWNER);
 		assert_noop!(
-			SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, spec(1, 1).into_input(), PREPAID),
+			SensorFeeds::register_feed(
+				owner.clone(),
+				DEVICE,
+				STREAM,
+				spec(1, 1).into_input(),
+				PREPAID
+			),
 			Error::<Test>::TooManyFeedsForOwner
 		);
 		for _ in MAX_FEEDS_PER_OWNER..MAX_FEEDS {
@@ -153,7 +175,13 @@ fn register_refuses_urls_an_operator_must_not_fetch_and_names_over_long_fields()
 		for url in
 			[&b"http://127.0.0.1:8080/x"[..], b"http://[::1]/", b"https://api.example.com/v1"]
 		{
-			assert_ok!(SensorFeeds::register_feed(owner.clone(), DEVICE, STREAM, with_url(url), PREPAID));
+			assert_ok!(SensorFeeds::register_feed(
+				owner.clone(),
+				DEVICE,
+				STREAM,
+				with_url(url),
+				PREPAID
+			));
 		}
 	});
 }
