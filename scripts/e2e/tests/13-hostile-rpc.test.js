@@ -25,7 +25,10 @@ function call(method, params) {
 }
 
 function isError({ status, json }) {
-  return status >= 400 || (json !== null && json.error !== undefined && json.result === undefined);
+  const failed = (answer) => answer !== null && answer.error !== undefined && answer.result === undefined;
+  // A batch is answered with one answer per request: every one must be an error.
+  if (Array.isArray(json)) return status >= 400 || (json.length > 0 && json.every(failed));
+  return status >= 400 || failed(json);
 }
 
 async function bestNumber() {
@@ -59,7 +62,7 @@ test('garbage, malformed and oversized JSON-RPC get errors', async () => {
     '{"jsonrpc":"2.0","id":1,"method":"no_such_method","params":[]}',
     '{"jsonrpc":"2.0","id":1,"method":"state_call","params":["Core_version","0xzz"]}',
     '{"jsonrpc":"2.0","id":1,"method":"state_call","params":["NoSuchApi_call","0x"]}',
-    '{"jsonrpc":"2.0","id":1,"method":"state_getStorage","params":["0x1"]}',
+    '{"jsonrpc":"2.0","id":1,"method":"state_getStorage","params":["0xzz"]}',
     '{"jsonrpc":"2.0","id":1,"method":"chain_getBlockHash","params":[-1]}',
     '{"jsonrpc":"2.0","id":1,"method":"chain_getBlockHash","params":["x"]}',
     '"'.repeat(10_000),
