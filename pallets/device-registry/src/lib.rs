@@ -1906,7 +1906,7 @@ impl<T: Config> Pallet<T> {
 			let max = T::MaxOperators::get();
 			let mut list = Vec::new();
 			for i in 0..max {
-				let account = if i + 1 == max {
+				let account = if i.saturating_add(1) == max {
 					operator.clone()
 				} else {
 					T::AccountId::decode(&mut TrailingZeroInput::new(&(b"bench-op", i).encode()))
