@@ -54,10 +54,10 @@ test('every IoT pallet has view functions, listed in metadata v16', async () => 
   const names = await viewFunctionNames(ctx.api);
   const expected = {
     DeviceRegistry: ['device', 'device_by_key', 'devices_of', 'manufacturer', 'batch', 'operators'],
-    Provenance: ['stream', 'anchor_of', 'latest_anchor', 'anchors', 'verify_inclusion', 'attestation',
-      'attestations_of', 'attestation_valid_at'],
-    PaymentChannels: ['channel', 'channels_of', 'check_voucher'],
-    SensorFeeds: ['feed', 'latest_value', 'feeds_of_device'],
+    Provenance: ['stream', 'anchor_of', 'latest_anchor', 'anchors', 'verify_inclusion', 'recorded_of',
+      'latest_recorded', 'recorded', 'verify_recorded', 'attestation', 'attestations_of', 'attestation_valid_at'],
+    PaymentChannels: ['channel', 'channels_of', 'check_voucher', 'device_bound'],
+    SensorFeeds: ['feed', 'latest_value', 'feed_balance', 'feeds_of_device'],
   };
   for (const [pallet, fns] of Object.entries(expected)) {
     assert.deepEqual([...(names[pallet] || [])].sort(), [...fns].sort(), `view functions of ${pallet}`);
