@@ -203,13 +203,18 @@ pub fn payer_signer() -> VoucherSigner {
 /// Opens a channel from `PAYER` to `PAYEE` with `amount`, challenge period `MIN_CHALLENGE`, no
 /// expiry; returns its id.
 pub fn open(amount: Balance) -> ChannelId {
+	open_with_expiry(amount, None)
+}
+
+/// [`open`] with an expiry (a relay block number).
+pub fn open_with_expiry(amount: Balance, expiry: Option<u64>) -> ChannelId {
 	assert_ok!(PaymentChannels::open(
 		RuntimeOrigin::signed(PAYER),
 		PAYEE,
 		amount,
 		payer_signer(),
 		MIN_CHALLENGE,
-		None
+		expiry
 	));
 	NextChannelId::<Test>::get() - 1
 }

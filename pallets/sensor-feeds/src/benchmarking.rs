@@ -83,6 +83,22 @@ fn operators<T: Config>(n: u32) -> Vec<T::AuthorityId> {
 	keys
 }
 
+/// `asked` operators on chain and a feed of `owner` (funded, with a device and a stream)
+/// asking one of them, prepaid with `balance`; returns its id.
+fn feed_of<T: Config>(owner: &T::AccountId, asked: u32, balance: BalanceOf<T>) -> FeedId {
+	let (device, stream) = device_and_stream::<T>(owner);
+	operators::<T>(asked);
+	Pallet::<T>::register_feed(
+		RawOrigin::Signed(owner.clone()).into(),
+		device,
+		stream,
+		max_spec::<T>(1, 1).into_input(),
+		balance,
+	)
+	.expect("valid feed");
+	NextFeedId::<T>::get() - 1
+}
+
 /// A feed asking all `n` operators with quorum `quorum`, its current round, and the reports of
 /// the first `already` operators in.
 fn feed_with_reports<T: Config>(
@@ -162,16 +178,7 @@ mod benchmarks {
 	#[benchmark]
 	fn update_feed() {
 		let owner: T::AccountId = whitelisted_caller();
-		let (device, stream) = device_and_stream::<T>(&owner);
-		operators::<T>(T::MaxOperators::get());
-		Pallet::<T>::register_feed(
-			RawOrigin::Signed(owner.clone()).into(),
-			device,
-			stream,
-			max_spec::<T>(1, 1).into_input(),
-			prepaid::<T>(),
-		)
-		.expect("valid feed");
+		feed_of::<T>(&owner, T::MaxOperators::get(), prepaid::<T>());
 		let max = T::MaxOperators::get() as u8;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), 0, max_spec::<T>(max, max).into_input());
@@ -184,16 +191,7 @@ mod benchmarks {
 	#[benchmark]
 	fn remove_feed() {
 		let owner: T::AccountId = account("owner", 0, 0);
-		let (device, stream) = device_and_stream::<T>(&owner);
-		operators::<T>(T::MaxOperators::get());
-		Pallet::<T>::register_feed(
-			RawOrigin::Signed(owner.clone()).into(),
-			device,
-			stream,
-			max_spec::<T>(1, 1).into_input(),
-			prepaid::<T>(),
-		)
-		.expect("valid feed");
+		feed_of::<T>(&owner, T::MaxOperators::get(), prepaid::<T>());
 		Feeds::<T>::mutate(0, |feed| feed.as_mut().unwrap().stale = true);
 		let later = T::MinInterval::get() * (T::AbandonedAfterRounds::get() + 2).into();
 		T::BlockNumberProvider::set_block_number(
@@ -208,16 +206,7 @@ mod benchmarks {
 	#[benchmark]
 	fn fund_feed() {
 		let owner: T::AccountId = whitelisted_caller();
-		let (device, stream) = device_and_stream::<T>(&owner);
-		operators::<T>(1);
-		Pallet::<T>::register_feed(
-			RawOrigin::Signed(owner.clone()).into(),
-			device,
-			stream,
-			max_spec::<T>(1, 1).into_input(),
-			prepaid::<T>(),
-		)
-		.expect("valid feed");
+		feed_of::<T>(&owner, 1, prepaid::<T>());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), 0, prepaid::<T>());
 		assert_eq!(FeedBalances::<T>::get(0), prepaid::<T>() + prepaid::<T>());
@@ -226,17 +215,8 @@ mod benchmarks {
 	#[benchmark]
 	fn withdraw_feed_balance() {
 		let owner: T::AccountId = whitelisted_caller();
-		let (device, stream) = device_and_stream::<T>(&owner);
-		operators::<T>(1);
 		let balance = prepaid::<T>() + prepaid::<T>();
-		Pallet::<T>::register_feed(
-			RawOrigin::Signed(owner.clone()).into(),
-			device,
-			stream,
-			max_spec::<T>(1, 1).into_input(),
-			balance,
-		)
-		.expect("valid feed");
+		feed_of::<T>(&owner, 1, balance);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), 0, prepaid::<T>());
 		assert_eq!(FeedBalances::<T>::get(0), prepaid::<T>());

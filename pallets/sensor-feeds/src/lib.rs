@@ -712,8 +712,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let spec = Self::bound_spec(spec)?;
-			let mut record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
-			ensure!(record.owner == who, Error::<T>::NotAuthorized);
+			let mut record = Self::owned_feed(feed, &who)?;
 			Self::check_spec(&spec)?;
 			// Rounds are `block / interval`: another interval would renumber them.
 			ensure!(spec.interval == record.spec.interval, Error::<T>::IntervalChanged);
@@ -1041,8 +1040,7 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
-			ensure!(record.owner == who, Error::<T>::NotAuthorized);
+			Self::owned_feed(feed, &who)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let balance =
 				FeedBalances::<T>::get(feed).checked_add(&amount).ok_or(Error::<T>::Overflow)?;
@@ -1087,8 +1085,7 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
-			ensure!(record.owner == who, Error::<T>::NotAuthorized);
+			Self::owned_feed(feed, &who)?;
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let balance = FeedBalances::<T>::get(feed)
 				.checked_sub(&amount)
@@ -1151,6 +1148,13 @@ pub mod pallet {
 
 #[deny(clippy::expect_used)]
 impl<T: Config> Pallet<T> {
+	/// `feed`, if it exists and `who` owns it (`FeedNotFound`, `NotAuthorized` otherwise).
+	fn owned_feed(feed: FeedId, who: &T::AccountId) -> Result<FeedOf<T>, DispatchError> {
+		let record = Feeds::<T>::get(feed).ok_or(Error::<T>::FeedNotFound)?;
+		ensure!(&record.owner == who, Error::<T>::NotAuthorized);
+		Ok(record)
+	}
+
 	/// The chain's genesis hash, which every report binds.
 	pub fn genesis_hash() -> [u8; 32] {
 		iot_primitives::device::hash_bytes(

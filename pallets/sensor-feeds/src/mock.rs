@@ -587,14 +587,19 @@ pub fn spec(operators_per_round: u8, quorum: u8) -> FeedSpecOf<Test> {
 	}
 }
 
-/// Registers a feed of `DEVICE` on `STREAM` by its owner; returns its id.
+/// Registers a feed of `DEVICE` on `STREAM` by its owner, prepaid with `PREPAID`; returns its id.
 pub fn register(spec: FeedSpecOf<Test>) -> FeedId {
+	register_with(spec, PREPAID)
+}
+
+/// [`register`] with `prepaid`.
+pub fn register_with(spec: FeedSpecOf<Test>, prepaid: Balance) -> FeedId {
 	assert_ok!(SensorFeeds::register_feed(
 		RuntimeOrigin::signed(OWNER),
 		DEVICE,
 		STREAM,
 		spec.into_input(),
-		PREPAID
+		prepaid
 	));
 	NextFeedId::<Test>::get() - 1
 }

@@ -129,14 +129,7 @@ fn start_close_and_settle_refuse_bad_requests() {
 fn an_expired_channel_takes_no_vouchers_and_settles() {
 	test(|| {
 		let expiry = 1 + MIN_CHALLENGE + 4;
-		assert_ok!(PaymentChannels::open(
-			RuntimeOrigin::signed(PAYER),
-			PAYEE,
-			1_000,
-			payer_signer(),
-			MIN_CHALLENGE,
-			Some(expiry)
-		));
+		open_with_expiry(1_000, Some(expiry));
 		run_to(expiry);
 		assert_ok!(claim(0, signed(0, voucher(100, 1))));
 		assert_noop!(
@@ -155,14 +148,7 @@ fn an_expired_channel_takes_no_vouchers_and_settles() {
 fn the_expiry_cuts_a_challenge_period_short() {
 	test(|| {
 		let expiry = 1 + MIN_CHALLENGE + 2;
-		assert_ok!(PaymentChannels::open(
-			RuntimeOrigin::signed(PAYER),
-			PAYEE,
-			1_000,
-			payer_signer(),
-			MIN_CHALLENGE,
-			Some(expiry)
-		));
+		open_with_expiry(1_000, Some(expiry));
 		run_to(5);
 		assert_ok!(PaymentChannels::start_close(RuntimeOrigin::signed(PAYER), 0));
 		// The payee knew the expiry when it accepted the channel: it is the deadline.
@@ -245,14 +231,7 @@ fn expiries_and_deadlines_are_relay_block_numbers() {
 		run_parachain_to(1_000);
 		let expiry = 1 + MIN_CHALLENGE + 4;
 		for _ in 0..2 {
-			assert_ok!(PaymentChannels::open(
-				RuntimeOrigin::signed(PAYER),
-				PAYEE,
-				1_000,
-				payer_signer(),
-				MIN_CHALLENGE,
-				Some(expiry)
-			));
+			open_with_expiry(1_000, Some(expiry));
 		}
 		assert_eq!(Channels::<Test>::get(0).unwrap().opened_at, 1_000);
 		assert_noop!(

@@ -51,14 +51,7 @@ fn the_dry_run_of_a_locked_voucher_holds_for_the_grace_period() {
 		for close_at in [None, Some(start)] {
 			test(|| {
 				let expiry = 1 + MIN_CHALLENGE + 4;
-				assert_ok!(PaymentChannels::open(
-					RuntimeOrigin::signed(PAYER),
-					PAYEE,
-					1_000,
-					payer_signer(),
-					MIN_CHALLENGE,
-					Some(expiry)
-				));
+				open_with_expiry(1_000, Some(expiry));
 				run_to(start);
 				let dry_run = PaymentChannels::check_voucher(0, locked(0, 400, 1));
 				if close_at.is_some() {
@@ -81,14 +74,7 @@ fn the_dry_run_of_a_locked_voucher_holds_for_the_grace_period() {
 fn an_expired_channel_pays_a_locked_voucher_in_the_grace_period() {
 	test(|| {
 		let expiry = 1 + MIN_CHALLENGE;
-		assert_ok!(PaymentChannels::open(
-			RuntimeOrigin::signed(PAYER),
-			PAYEE,
-			1_000,
-			payer_signer(),
-			MIN_CHALLENGE,
-			Some(expiry)
-		));
+		open_with_expiry(1_000, Some(expiry));
 		run_to(expiry + 1);
 		assert_eq!(
 			PaymentChannels::check_voucher(0, locked(0, 400, 1)),

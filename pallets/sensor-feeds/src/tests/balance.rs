@@ -13,18 +13,6 @@ fn operator_account(i: u8) -> AccountId {
 	<KeyAccount as Convert<crypto::Public, AccountId>>::convert(operator(i))
 }
 
-/// Registers a feed of `DEVICE` on `STREAM` by its owner with `prepaid`; returns its id.
-fn register_with(spec: FeedSpecOf<Test>, prepaid: Balance) -> FeedId {
-	assert_ok!(SensorFeeds::register_feed(
-		RuntimeOrigin::signed(OWNER),
-		DEVICE,
-		STREAM,
-		spec.into_input(),
-		prepaid
-	));
-	NextFeedId::<Test>::get() - 1
-}
-
 #[test]
 fn registering_holds_the_prepaid_balance_apart_from_the_deposit() {
 	Env::new(1).run(|| {
