@@ -13,3 +13,11 @@ forbidden="$(grep -E '^(sp-|frame-|polkadot-sdk$|parity-scale-codec$|scale-info$
 [ -z "$forbidden" ] || die "iot-formats without default features depends on: $(tr '\n' ' ' <<<"$forbidden")"
 log "iot-formats (device configuration) depends on: $(grep -v '^iot-formats$' <<<"$deps" | tr '\n' ' ')"
 cargo check --locked "${features[@]}" --target wasm32v1-none
+
+# The device crate as firmware uses it: no std, no allocator, every signer, built for a Cortex-M4F
+# (thumbv7em-none-eabihf, a target of rust-toolchain.toml). Same rule for its dependencies.
+device=(-p iot-device --no-default-features --features ed25519,sr25519,secp256k1,p256)
+deps="$(cargo tree --locked "${device[@]}" -e normal --prefix none --format '{p}' | awk '{print $1}' | sort -u)"
+forbidden="$(grep -E '^(sp-|frame-|polkadot-sdk$|parity-scale-codec$|scale-info$|serde)' <<<"$deps" || true)"
+[ -z "$forbidden" ] || die "iot-device without default features depends on: $(tr '\n' ' ' <<<"$forbidden")"
+cargo build --locked "${device[@]}" --target thumbv7em-none-eabihf

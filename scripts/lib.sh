@@ -20,8 +20,9 @@ as_root() {
 
 # Debian/Ubuntu packages the build needs: protoc (libp2p), clang/libclang (RocksDB bindings),
 # mold (the linker .cargo/config.toml selects), libssl-dev (OpenSSL is linked, not compiled).
+# ensure_apt_packages [EXTRA...]: the packages every build needs, and EXTRA ones a step needs.
 ensure_apt_packages() {
-	local wanted=(protobuf-compiler clang libclang-dev mold libssl-dev pkg-config make)
+	local wanted=(protobuf-compiler clang libclang-dev mold libssl-dev pkg-config make "$@")
 	local missing=()
 	for pkg in "${wanted[@]}"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

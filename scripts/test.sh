@@ -37,7 +37,7 @@ step() {
 	times+=("$(printf '%5d s  %s' "$(($(date +%s) - t0))" "$name")")
 }
 
-step "Debian packages" ensure_apt_packages
+step "Debian packages" ensure_apt_packages qemu-system-arm
 t0=$(date +%s)
 ensure_rust
 times+=("$(printf '%5d s  %s' "$(($(date +%s) - t0))" "Rust $RUST_TOOLCHAIN, its targets and components")")
@@ -55,8 +55,10 @@ if [ "$rust" = 1 ]; then
 	step "cargo test --workspace --all-targets (unit, runtime and bench-target tests; lints)" \
 		cargo test --locked --workspace --all-targets
 	step "cargo test --workspace --doc" cargo test --locked --workspace --doc
-	step "iot-formats as firmware uses it (no std, no allocator, no sp-io)" \
+	step "iot-formats and iot-device as firmware uses them (no std, no allocator, no sp-io; thumbv7em)" \
 		"$REPO_ROOT/scripts/check-formats.sh"
+	step "firmware example on an emulated Cortex-M4F (scripts/firmware-qemu.sh)" \
+		"$REPO_ROOT/scripts/firmware-qemu.sh"
 	# Each pallet's benchmarks run once as tests against its mock (real signatures, worst cases).
 	# They need the FRAME crates a second time, with `runtime-benchmarks`: ~6 min of a cold run,
 	# all CPU. When the end-to-end suite follows (it mostly waits for blocks), that build runs
