@@ -2,7 +2,8 @@
 # Installs what is missing and runs every test: rustfmt, the feature-unification check, the build
 # of the node and the workspace, the Rust unit, runtime and doc tests, the pallets' benchmark
 # tests, Clippy (warnings are errors) on every target of our crates, a short voucher benchmark,
-# then the end-to-end suite (polkadot.js against a real `iot-node --dev`). With
+# then the end-to-end suite (polkadot.js against a real `iot-node --dev`; the gateway against the
+# node and a real mosquitto broker, fed by the firmware example under QEMU). With
 # IOT_NEWEST_CLIPPY=1 also Clippy of the newest installed stable (scripts/clippy-newest.sh); with
 # IOT_COLLATOR=1 also the relay-connected node (`build_node collator`, its code linted).
 #
@@ -37,7 +38,8 @@ step() {
 	times+=("$(printf '%5d s  %s' "$(($(date +%s) - t0))" "$name")")
 }
 
-step "Debian packages" ensure_apt_packages qemu-system-arm
+# QEMU for the firmware example; mosquitto and its clients for the gateway's MQTT e2e tests.
+step "Debian packages" ensure_apt_packages qemu-system-arm mosquitto mosquitto-clients
 t0=$(date +%s)
 ensure_rust
 times+=("$(printf '%5d s  %s' "$(($(date +%s) - t0))" "Rust $RUST_TOOLCHAIN, its targets and components")")
@@ -75,8 +77,8 @@ if [ "$rust" = 1 ]; then
 	fi
 	# The runtime's own benchmark wiring (runtime/src/benchmarks.rs, `--features
 	# runtime-benchmarks`) is compiled and linted by ./scripts/benchmark.sh, not here: checking the
-	# runtime with the feature resolves its build-dependencies (substrate-wasm-builder, Binaryen's
-	# C++) with other features and compiled them again, ~10 min of a cold run.
+	# runtime with the feature resolves its build-dependencies (substrate-wasm-builder and its
+	# tree) with other features and compiled them again, minutes of a cold run.
 	# Voucher verification vs raw signature checks (criterion, short run, reported; the full
 	# run, ./scripts/bench-vouchers.sh, fails below 0.8×).
 	step "voucher benchmark (criterion, short)" env QUICK=1 "$REPO_ROOT/scripts/bench-vouchers.sh"
@@ -91,6 +93,12 @@ fi
 
 if [ "$e2e" = 1 ]; then
 	ensure_node_js
+	# The gateway's e2e test runs the firmware example under QEMU with the test chain's genesis
+	# hash: with --e2e alone, build (and check) it here.
+	if [ "$rust" = 0 ]; then
+		step "firmware example on an emulated Cortex-M4F (scripts/firmware-qemu.sh)" \
+			"$REPO_ROOT/scripts/firmware-qemu.sh"
+	fi
 	# Started last: while it runs, every other cargo command waits for its lock on the target dir.
 	if [ "$rust" = 1 ]; then
 		bench_log="$CARGO_TARGET_DIR/benchmark-tests-build.log"
@@ -101,7 +109,8 @@ if [ "$e2e" = 1 ]; then
 		trap 'kill "$bench_build" 2>/dev/null || true' EXIT
 	fi
 	step "end-to-end tests against $IOT_NODE_BIN" \
-		env IOT_NODE_BIN="$IOT_NODE_BIN" "$REPO_ROOT/scripts/e2e/run.sh"
+		env IOT_NODE_BIN="$IOT_NODE_BIN" IOT_GATEWAY_BIN="$CARGO_TARGET_DIR/debug/iot-gateway" \
+		"$REPO_ROOT/scripts/e2e/run.sh"
 fi
 
 if [ -n "${bench_build:-}" ]; then

@@ -12,6 +12,7 @@
 //! | [`Signer`] | the device's key: [`signer::Ed25519Signer`], [`signer::Sr25519Signer`] (with the device's RNG), [`signer::Secp256k1Signer`], [`signer::P256Signer`], and [`signer::SecureElementSigner`] for a P-256 key that never leaves a secure element (ATECC608, SE050: implement [`signer::P256SecureElement`] over its driver) |
 //! | [`sign_registration`], [`sign_rotation`], [`sign_claim`], [`sign_anchor`], [`sign_voucher`] | every statement a device signs, written by the shared formats crate ([`iot_formats`]) into a stack buffer and signed |
 //! | [`batch::BatchBuilder`] | readings in one at a time, the batch's Merkle root out at the end, in 1 KiB of RAM whatever the batch size (up to `u32::MAX` readings); [`batch::ProofBuilder`] also keeps the proof of one reading |
+//! | [`verify::verify`] | a device signature checked off chain by the chain's rules, without the chain's crates (a gateway's check before it accepts a batch; feature `verify`) |
 //! | [`sequence::SequenceCounter`] | anchor sequence numbers that are never reused after a reboot, over a [`sequence::CounterStore`] the firmware implements on its flash |
 //!
 //! ## Terminology
@@ -72,6 +73,8 @@ extern crate std;
 pub mod batch;
 pub mod sequence;
 pub mod signer;
+#[cfg(feature = "verify")]
+pub mod verify;
 
 pub use iot_formats;
 pub use signer::{SignError, Signer};

@@ -399,3 +399,58 @@ fn a_counter_moves_past_what_the_chain_already_has() {
 	let mut reopened = SequenceCounter::open(store, 4).unwrap();
 	assert_eq!(reopened.next_sequence(), Ok(104));
 }
+
+/// The gateway's off-chain check says what the chain's says: for every key type, on good
+/// signatures, on other bytes, on a key of another type, on a secp256k1 signature with a high
+/// `s` (which the chain's recovery takes) and on a P-256 one (which it refuses).
+#[test]
+fn the_off_chain_check_agrees_with_the_chains() {
+	use crate::verify::verify;
+	let anchor = anchor(None);
+	let bytes = anchor.signing_bytes();
+	let mut other = bytes.clone();
+	other[100] ^= 0x40;
+	let signers = software_signers();
+	let keys: Vec<DeviceKey> = signers.iter().map(|s| s.public_key()).collect();
+	for mut signer in signers {
+		let signature = sign_anchor(&mut signer, &anchor).unwrap();
+		for key in &keys {
+			for message in [&bytes, &other] {
+				assert_eq!(
+					verify(key, message, &signature),
+					verify_signature(key, message, &signature),
+					"{key:?} {signature:?}"
+				);
+			}
+		}
+		assert!(verify(&signer.public_key(), &bytes, &signature));
+		assert!(!verify(&signer.public_key(), &other, &signature));
+		// The same signature with its `s` replaced by `n - s`.
+		let high = match signature {
+			DeviceSignature::Secp256k1(mut sig) => {
+				let n = hex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141");
+				let s: [u8; 32] = sig[32..64].try_into().unwrap();
+				sig[32..64].copy_from_slice(&sub(&n.try_into().unwrap(), &s));
+				sig[64] ^= 1;
+				Some(DeviceSignature::Secp256k1(sig))
+			},
+			DeviceSignature::P256(mut sig) => {
+				let s: [u8; 32] = sig[32..].try_into().unwrap();
+				sig[32..].copy_from_slice(&sub(&p256_order(), &s));
+				Some(DeviceSignature::P256(sig))
+			},
+			_ => None,
+		};
+		if let Some(high) = high {
+			let chain = verify_signature(&signer.public_key(), &bytes, &high);
+			assert_eq!(verify(&signer.public_key(), &bytes, &high), chain, "{high:?}");
+		}
+		// A legacy `v` of 27/28 for secp256k1: the chain's check refuses it, and so does ours.
+		if let DeviceSignature::Secp256k1(mut sig) = signature {
+			sig[64] += 27;
+			let legacy = DeviceSignature::Secp256k1(sig);
+			assert!(!verify_signature(&signer.public_key(), &bytes, &legacy));
+			assert!(!verify(&signer.public_key(), &bytes, &legacy));
+		}
+	}
+}
