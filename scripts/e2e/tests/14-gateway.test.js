@@ -8,7 +8,7 @@
 // anchors are in flight, restarted on the same database, and every acknowledged batch ends up
 // anchored exactly once, its proofs served.
 
-const { test, before, after } = require('node:test');
+const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -27,21 +27,27 @@ let dir;
 let broker;
 let gateway;
 
-before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iot-gateway-e2e-'));
-  broker = await gw.startBroker(dir);
-  story.database = path.join(dir, 'gateway.sqlite');
-  gateway = await gw.startGateway({
-    dir, database: story.database, nodeWs: ctx.node.wsUrl, mqttPort: broker.port,
-  });
-  story.answers = gw.subscribe(broker.port, 'iot/gateway/#', dir, 'answers');
-}, { timeout: 120_000 });
+// Started by the first test, once the node is up (root-level before hooks of node:test run
+// beside the suite's own, which starts the node).
+let started;
+function ready() {
+  started ||= (async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iot-gateway-e2e-'));
+    broker = await gw.startBroker(dir);
+    story.database = path.join(dir, 'gateway.sqlite');
+    gateway = await gw.startGateway({
+      dir, database: story.database, nodeWs: ctx.node.wsUrl, mqttPort: broker.port,
+    });
+    story.answers = gw.subscribe(broker.port, 'iot/gateway/#', dir, 'answers');
+  })();
+  return started;
+}
 
 after(async () => {
   story.answers?.stop();
   await gateway?.stop();
   await broker?.stop();
-  if (process.env.IOT_E2E_KEEP !== '1') fs.rmSync(dir, { recursive: true, force: true });
+  if (dir && process.env.IOT_E2E_KEEP !== '1') fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** The firmware example's keys (device/firmware-example/src/main.rs), as JS devices. */
@@ -90,6 +96,7 @@ async function checkProof(api, stream, sequence, index) {
 }
 
 test('the emulated device signs, the gateway anchors over HTTP and MQTT, the chain proves its readings', async () => {
+  await ready();
   const { api, charlie: owner } = ctx;
   const fw = firmwareDevices(ctx.keyring);
   const a = await registerWithStream(api, owner, fw.p256, 'fw-p256');
@@ -142,9 +149,19 @@ test('the emulated device signs, the gateway anchors over HTTP and MQTT, the cha
 });
 
 test('bad batches are refused with reasons: over HTTP with a 4xx, over MQTT to the dead-letter topic', async () => {
-  const { a, b, p256Anchor, srAnchor, body } = story;
+  await ready();
+  const { api } = ctx;
+  const { fw, a, b, p256Anchor, srAnchor, body } = story;
+  // The anchored batch again: a retry, answered as the batch it is.
+  const again = await gw.request(`${gateway.url}/v1/batches`, 'POST', body(p256Anchor));
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  assert.deepEqual([again.body.duplicate, again.body.state], [true, 'anchored']);
+  const earlier = gw.signedBatch({
+    genesisHash: api.genesisHash.toU8a(), device: fw.p256, deviceId: a.deviceId, stream: a.stream,
+    sequence: 0, readings: [new Uint8Array([1, 2, 3])],
+  });
   const cases = [
-    [{ ...body(p256Anchor) }, 409, 'stale_sequence'], // sequence 1 is anchored
+    [earlier, 409, 'stale_sequence'], // properly signed, but sequence 0 is below 1
     [{ ...body(p256Anchor), sequence: 9 }, 422, 'bad_signature'], // signed for sequence 1
     [{ ...body(p256Anchor), sequence: 9, readings: body(p256Anchor).readings.slice(1) }, 400, 'count_mismatch'],
     [{ ...body(p256Anchor), stream: 999_999 }, 422, 'unknown_stream'],
@@ -172,10 +189,10 @@ test('bad batches are refused with reasons: over HTTP with a 4xx, over MQTT to t
   const health = await gw.request(`${gateway.url}/health`);
   assert.equal(health.status, 200);
   assert.equal(health.body.batches.anchored, 2);
-  void a;
 });
 
 test('kill -9 while devices send and anchors are in flight: every acknowledged batch is anchored exactly once', async () => {
+  await ready();
   const { api, charlie: owner } = ctx;
   const genesisHash = api.genesisHash.toU8a();
   const fleet = [];
@@ -210,8 +227,12 @@ test('kill -9 while devices send and anchors are in flight: every acknowledged b
       }
     }
   };
+  // A batch every 100 ms per device: 2.5 s of sending, with anchoring going on meanwhile.
   const senders = fleet.map(({ stream }) => (async () => {
-    for (const batch of batches.filter((x) => x.stream === stream)) await send(batch);
+    for (const batch of batches.filter((x) => x.stream === stream)) {
+      await send(batch);
+      await gw.sleep(100);
+    }
   })());
 
   // Kill when part is acknowledged and some anchors are in flight.
@@ -219,7 +240,8 @@ test('kill -9 while devices send and anchors are in flight: every acknowledged b
   for (;;) {
     const metrics = (await gw.request(`${current.url}/metrics`)).body;
     const submitted = Number((/iot_gateway_batches_submitted_total (\d+)/.exec(metrics) || [])[1] || 0);
-    if (acknowledged.size >= 30 && submitted >= 5) break;
+    const inFlight = Number((/iot_gateway_in_flight (\d+)/.exec(metrics) || [])[1] || 0);
+    if (acknowledged.size >= 30 && submitted >= 5 && inFlight >= 1) break;
     assert.ok(Date.now() < deadline, `no load built up: ${acknowledged.size} acknowledged`);
     await gw.sleep(50);
   }
