@@ -33,6 +33,7 @@ use std::{collections::HashMap, sync::Arc, time::Instant};
 
 const GENESIS: [u8; 32] = [0x33; 32];
 const READINGS: u32 = 1_000;
+const DEVICES: u64 = 64;
 
 fn reading(stream: u64, sequence: u64, i: u32) -> Vec<u8> {
 	let mut r = Vec::with_capacity(16);
@@ -85,10 +86,10 @@ fn main() {
 		.skip(1)
 		.find_map(|a| a.parse().ok())
 		.unwrap_or(if measuring { 1_000 } else { 20 });
-	// 32 devices, one stream each, half P-256 and half sr25519.
+	// 64 devices, one stream each, half P-256 and half sr25519.
 	let mut signers: Vec<Box<dyn Signer>> = Vec::new();
 	let mut facts = HashMap::new();
-	for d in 0..32u64 {
+	for d in 0..DEVICES {
 		let signer: Box<dyn Signer> = if d % 2 == 0 {
 			Box::new(P256Signer::from_secret(&[d as u8 + 1; 32]).unwrap())
 		} else {
@@ -106,14 +107,17 @@ fn main() {
 		signers.push(signer);
 	}
 	eprintln!("signing {batches} batches of {READINGS} readings (not measured)…");
-	let bodies: Vec<Vec<u8>> = (0..batches)
+	let bodies: Vec<(u64, Vec<u8>)> = (0..batches)
 		.map(|b| {
-			let stream = b % 32;
-			signed_body(&mut *signers[stream as usize], 100 + stream, stream, b / 32 + 1)
+			let stream = b % DEVICES;
+			(
+				stream,
+				signed_body(&mut *signers[stream as usize], 100 + stream, stream, b / DEVICES + 1),
+			)
 		})
 		.collect();
 	let readings = batches * u64::from(READINGS);
-	let bytes: usize = bodies.iter().map(Vec::len).sum();
+	let bytes: usize = bodies.iter().map(|(_, b)| b.len()).sum();
 
 	let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
 	let dir = tempfile::tempdir().unwrap();
@@ -128,22 +132,27 @@ fn main() {
 		Arc::new(tokio::sync::Notify::new()),
 	);
 
-	// The whole path, 64 batches in flight.
+	// The whole path: every device sends its batches one after the other (as devices do: a
+	// sequence is only accepted above the last), all devices at once, so 64 batches in flight.
+	let mut per_device: Vec<Vec<Vec<u8>>> = vec![Vec::new(); DEVICES as usize];
+	for (stream, body) in &bodies {
+		per_device[*stream as usize].push(body.clone());
+	}
 	let started = Instant::now();
 	runtime.block_on(async {
-		let semaphore = Arc::new(tokio::sync::Semaphore::new(64));
-		let mut tasks = Vec::new();
-		for body in bodies.clone() {
-			let permit = semaphore.clone().acquire_owned().await.unwrap();
-			let ingest = ingest.clone();
-			tasks.push(tokio::spawn(async move {
-				let result = ingest.submit(body, "http").await;
-				drop(permit);
-				result
-			}));
-		}
+		let tasks: Vec<_> = per_device
+			.into_iter()
+			.map(|device_bodies| {
+				let ingest = ingest.clone();
+				tokio::spawn(async move {
+					for body in device_bodies {
+						ingest.submit(body, "http").await.unwrap();
+					}
+				})
+			})
+			.collect();
 		for t in tasks {
-			t.await.unwrap().unwrap();
+			t.await.unwrap();
 		}
 	});
 	let whole = started.elapsed().as_secs_f64();
@@ -153,7 +162,7 @@ fn main() {
 	let started = Instant::now();
 	let parsed: Vec<_> = bodies
 		.iter()
-		.map(|b| BatchRequest::from_json(b).unwrap().parse(&Limits::default()).unwrap())
+		.map(|(_, b)| BatchRequest::from_json(b).unwrap().parse(&Limits::default()).unwrap())
 		.collect();
 	let parse = started.elapsed().as_secs_f64();
 	let started = Instant::now();

@@ -70,6 +70,23 @@ enum Verdict {
 	Again(String),
 }
 
+impl std::fmt::Display for Verdict {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Verdict::Anchored(at) => write!(
+				f,
+				"anchored in block {} ({}), anchor index {}",
+				at.block_number,
+				crate::to_hex(&at.block_hash),
+				at.anchor_index
+			),
+			Verdict::Stale(why) => write!(f, "stale: {why}"),
+			Verdict::Failed(why) => write!(f, "failed: {why}"),
+			Verdict::Again(why) => write!(f, "to be submitted again: {why}"),
+		}
+	}
+}
+
 /// What a watched transaction came to.
 enum Watched {
 	Finalized { block_hash: [u8; 32], result: Result<Option<u64>, DispatchFailure> },
@@ -275,7 +292,7 @@ impl Anchorer {
 				Ok(verdict) => verdict,
 				Err(e) => Verdict::Again(format!("reconciling after a restart failed: {e}")),
 			};
-			tracing::info!(batch = batch.id, ?verdict, "reconciled after a restart");
+			tracing::info!(batch = batch.id, verdict = %verdict, "reconciled after a restart");
 			self.record(batch, verdict, None).await;
 		}
 		Ok(())

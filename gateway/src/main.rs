@@ -32,37 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
 	/// Ingest, store, anchor and prove batches (a long-running service).
-	Run {
-		/// Configuration file (TOML); flags override it.
-		#[arg(long)]
-		config: Option<PathBuf>,
-		/// The node's WebSocket RPC.
-		#[arg(long)]
-		node: Option<String>,
-		/// The SQLite store (created if missing).
-		#[arg(long)]
-		database: Option<PathBuf>,
-		/// Address of the HTTP interface.
-		#[arg(long)]
-		listen: Option<SocketAddr>,
-		/// Secret URI of the account that pays the anchors' fees (`//Dave`, a mnemonic, a `0x`
-		/// seed). Prefer the environment variable IOT_GATEWAY_ACCOUNT to a flag others can read
-		/// in `ps`; the flag wins over it, and it over the configuration file.
-		#[arg(long)]
-		account: Option<String>,
-		/// MQTT broker host (enables MQTT ingest with the `[mqtt]` defaults).
-		#[arg(long)]
-		mqtt_host: Option<String>,
-		/// MQTT broker port.
-		#[arg(long)]
-		mqtt_port: Option<u16>,
-		/// MQTT client id.
-		#[arg(long)]
-		mqtt_client_id: Option<String>,
-		/// Log format: `json` (one object per line) or `text`.
-		#[arg(long)]
-		log_format: Option<String>,
-	},
+	Run(RunArgs),
 	/// Check a reading's proof (as `GET /v1/streams/…/readings/…` serves it) against a node:
 	/// the Merkle path, the anchor on chain, `iot_verifyInclusion` and the runtime API. Exits 0
 	/// when all hold, 1 when one does not.
@@ -72,6 +42,39 @@ enum Command {
 		/// The proof's JSON file, or `-` for standard input.
 		proof: PathBuf,
 	},
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+	/// Configuration file (TOML); flags override it.
+	#[arg(long)]
+	config: Option<PathBuf>,
+	/// The node's WebSocket RPC.
+	#[arg(long)]
+	node: Option<String>,
+	/// The SQLite store (created if missing).
+	#[arg(long)]
+	database: Option<PathBuf>,
+	/// Address of the HTTP interface.
+	#[arg(long)]
+	listen: Option<SocketAddr>,
+	/// Secret URI of the account that pays the anchors' fees (`//Dave`, a mnemonic, a `0x`
+	/// seed). Prefer the environment variable IOT_GATEWAY_ACCOUNT to a flag others can read
+	/// in `ps`; the flag wins over it, and it over the configuration file.
+	#[arg(long)]
+	account: Option<String>,
+	/// MQTT broker host (enables MQTT ingest with the `[mqtt]` defaults).
+	#[arg(long)]
+	mqtt_host: Option<String>,
+	/// MQTT broker port.
+	#[arg(long)]
+	mqtt_port: Option<u16>,
+	/// MQTT client id.
+	#[arg(long)]
+	mqtt_client_id: Option<String>,
+	/// Log format: `json` (one object per line) or `text`.
+	#[arg(long)]
+	log_format: Option<String>,
 }
 
 fn init_logs(format: &str) {
@@ -103,18 +106,18 @@ async fn connect_with_retry(url: &str) -> Chain {
 	}
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run(
-	config: Option<PathBuf>,
-	node: Option<String>,
-	database: Option<PathBuf>,
-	listen: Option<SocketAddr>,
-	account: Option<String>,
-	mqtt_host: Option<String>,
-	mqtt_port: Option<u16>,
-	mqtt_client_id: Option<String>,
-	log_format: Option<String>,
-) -> anyhow::Result<()> {
+async fn run(args: RunArgs) -> anyhow::Result<()> {
+	let RunArgs {
+		config,
+		node,
+		database,
+		listen,
+		account,
+		mqtt_host,
+		mqtt_port,
+		mqtt_client_id,
+		log_format,
+	} = args;
 	let mut cfg = match &config {
 		Some(path) => Config::load(path)?,
 		None => Config::default(),
@@ -213,29 +216,7 @@ async fn verify(node: String, path: PathBuf) -> anyhow::Result<bool> {
 async fn main() -> std::process::ExitCode {
 	let cli = Cli::parse();
 	let result = match cli.command {
-		Command::Run {
-			config,
-			node,
-			database,
-			listen,
-			account,
-			mqtt_host,
-			mqtt_port,
-			mqtt_client_id,
-			log_format,
-		} => run(
-			config,
-			node,
-			database,
-			listen,
-			account,
-			mqtt_host,
-			mqtt_port,
-			mqtt_client_id,
-			log_format,
-		)
-		.await
-		.map(|()| true),
+		Command::Run(args) => run(args).await.map(|()| true),
 		Command::Verify { node, proof } => verify(node, proof).await,
 	};
 	match result {

@@ -382,7 +382,7 @@ fn write_loop(mut conn: Connection, ops: mpsc::Receiver<Op>) {
 		for op in group {
 			match op {
 				Op::Insert(batch, source, reply) => {
-					// Each insert in its own savepoint: a refused one leaves the others.
+					// A refused insert has only read: the others of the group are unaffected.
 					let result = insert(&tx, &batch, source);
 					answers.push(Answer::Insert(result, reply));
 				},
