@@ -499,11 +499,13 @@ impl Store {
 	}
 
 	/// Batches not yet resolved (`pending` and `submitted`), oldest first: the order they were
-	/// accepted in, which is the order they are anchored in.
+	/// accepted in, which is the order they are anchored in. Without their readings (the
+	/// anchorer needs the statement only): `batch.readings` is empty.
 	pub fn unresolved(&self, limit: usize) -> anyhow::Result<Vec<StoredBatch>> {
+		let columns = COLUMNS.replace(" readings,", " X'' AS readings,");
 		self.read(|c| {
 			let mut stmt = c.prepare_cached(&format!(
-				"SELECT {COLUMNS} FROM batches WHERE state IN ('pending', 'submitted') \
+				"SELECT {columns} FROM batches WHERE state IN ('pending', 'submitted') \
 				 ORDER BY id LIMIT ?1"
 			))?;
 			let rows = stmt.query_map(params![limit as i64], row_to_batch)?;
@@ -585,7 +587,9 @@ mod tests {
 		assert_eq!(open.iter().map(|b| b.id).collect::<Vec<_>>(), vec![1, 3]);
 		assert_eq!(open[0].state, State::Submitted);
 		assert_eq!(open[0].nonce, Some(4));
-		assert_eq!(open[1].batch, batch(3, u64::MAX, 1));
+		// Without readings (the anchorer needs the statement); `get` has them.
+		assert!(open[1].batch.readings.is_empty());
+		assert_eq!(store.get(open[1].id).unwrap().unwrap().batch, batch(3, u64::MAX, 1));
 		let anchored = store.by_sequence(3, 2).unwrap().unwrap();
 		assert_eq!(anchored.state, State::Anchored);
 		assert_eq!(anchored.anchored.unwrap().block_number, 7);
