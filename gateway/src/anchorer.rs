@@ -13,7 +13,9 @@
 //!   `submitted` (with nonce and transaction hash) before the node sees the transaction. After a
 //!   crash, and whenever the chain answers `StaleSequence`, the batch is *reconciled* against
 //!   the anchors the stream holds: the same root at the same sequence is `anchored` (whoever
-//!   relayed it), another root or a later sequence is `stale`, nothing is `pending` again.
+//!   relayed it), another root or a later sequence is `stale`, nothing is `pending` again — but
+//!   only once its earlier transaction is dead (nonce used or mortality over): until then the
+//!   batch and the later ones of its stream wait, so no sequence is in two live transactions.
 //! - Refusals that will not change (`DeviceInactive`, `BadSignature`, `StreamNotFound`, …) make
 //!   the batch `failed`, with the chain's error as the reason; they are never retried.
 
@@ -24,7 +26,7 @@ use crate::{
 };
 use anyhow::anyhow;
 use std::{
-	collections::HashMap,
+	collections::{HashMap, HashSet},
 	sync::Arc,
 	time::{Duration, Instant},
 };
@@ -68,6 +70,8 @@ enum Verdict {
 	Failed(String),
 	/// Not on chain: submit it again.
 	Again(String),
+	/// Not on chain, but its transaction may still be included: wait for it.
+	Wait(String),
 }
 
 impl std::fmt::Display for Verdict {
@@ -83,6 +87,7 @@ impl std::fmt::Display for Verdict {
 			Verdict::Stale(why) => write!(f, "stale: {why}"),
 			Verdict::Failed(why) => write!(f, "failed: {why}"),
 			Verdict::Again(why) => write!(f, "to be submitted again: {why}"),
+			Verdict::Wait(why) => write!(f, "waiting for its transaction: {why}"),
 		}
 	}
 }
@@ -205,6 +210,30 @@ impl Anchorer {
 		}
 	}
 
+	/// Whether the transaction a `submitted` batch was last sent with can no longer be included:
+	/// its nonce was used (the account's finalized nonce is past it) or its mortality ended. Only
+	/// then is the batch sent again, so that a sequence is never in two live transactions.
+	async fn earlier_transaction_dead(&self, batch: &StoredBatch) -> anyhow::Result<bool> {
+		let (Some(nonce), Some(valid_until)) = (batch.nonce, batch.valid_until) else {
+			return Ok(true);
+		};
+		if self.chain.finalized_number().await? > valid_until {
+			return Ok(true);
+		}
+		Ok(self.chain.finalized_nonce(&self.account).await? > nonce)
+	}
+
+	/// [`Self::reconcile`], with `Again` held back as `Wait` while the batch's earlier
+	/// transaction may still be included.
+	async fn reconcile_submitted(&self, batch: &StoredBatch) -> anyhow::Result<Verdict> {
+		match self.reconcile(batch).await? {
+			Verdict::Again(why) if !self.earlier_transaction_dead(batch).await? => {
+				Ok(Verdict::Wait(why))
+			},
+			verdict => Ok(verdict),
+		}
+	}
+
 	async fn record(&self, batch: &StoredBatch, verdict: Verdict, latency_from: Option<Instant>) {
 		let id = batch.id;
 		let update = match verdict {
@@ -235,6 +264,10 @@ impl Anchorer {
 				tracing::info!(batch = id, %error, "to be submitted again");
 				Update::Retry { id, error }
 			},
+			Verdict::Wait(why) => {
+				tracing::info!(batch = id, %why, "its transaction may still be included: waiting");
+				return;
+			},
 		};
 		if let Err(e) = self.store.update(update).await {
 			tracing::error!(batch = id, error = %e, "recording a batch's state failed");
@@ -244,7 +277,7 @@ impl Anchorer {
 	/// What a finalized or lost transaction means for its batch.
 	async fn judge(&self, batch: &StoredBatch, watched: Watched) -> Verdict {
 		let reconciled = |why: String| async move {
-			match self.reconcile(batch).await {
+			match self.reconcile_submitted(batch).await {
 				Ok(verdict) => verdict,
 				Err(e) => Verdict::Again(format!("{why}; reconciling failed: {e}")),
 			}
@@ -288,9 +321,9 @@ impl Anchorer {
 	async fn recover(&self) -> anyhow::Result<()> {
 		let open = self.store.unresolved(usize::MAX >> 1)?;
 		for batch in open.iter().filter(|b| b.state == State::Submitted) {
-			let verdict = match self.reconcile(batch).await {
+			let verdict = match self.reconcile_submitted(batch).await {
 				Ok(verdict) => verdict,
-				Err(e) => Verdict::Again(format!("reconciling after a restart failed: {e}")),
+				Err(e) => Verdict::Wait(format!("reconciling after a restart failed: {e}")),
 			};
 			tracing::info!(batch = batch.id, verdict = %verdict, "reconciled after a restart");
 			self.record(batch, verdict, None).await;
@@ -357,6 +390,7 @@ impl Anchorer {
 		// Enough rows to fill the room even when some streams are at their limit.
 		let candidates = self.store.unresolved(self.settings.max_in_flight.saturating_mul(4))?;
 		let mut per_stream: HashMap<u64, usize> = HashMap::new();
+		let mut waiting: HashSet<u64> = HashSet::new();
 		for stream in in_flight.values() {
 			*per_stream.entry(*stream).or_default() += 1;
 		}
@@ -367,9 +401,11 @@ impl Anchorer {
 				break;
 			}
 			let stream = batch.batch.stream;
-			// A stream at its limit waits; its later batches too, so its order holds.
-			if per_stream.get(&stream).copied().unwrap_or(0)
-				>= self.settings.max_in_flight_per_stream
+			// A stream at its limit, or behind a waiting batch, waits; its later batches too, so
+			// its order holds.
+			if waiting.contains(&stream)
+				|| per_stream.get(&stream).copied().unwrap_or(0)
+					>= self.settings.max_in_flight_per_stream
 			{
 				continue;
 			}
@@ -380,11 +416,19 @@ impl Anchorer {
 				None => return Ok(()),
 			};
 			if batch.state == State::Submitted {
-				// Reconciled to `pending` by now in every path but a failed update; do it again.
-				let verdict = self.reconcile(&batch).await?;
-				if !matches!(verdict, Verdict::Again(_)) {
-					self.record(&batch, verdict, None).await;
-					continue;
+				// Left `submitted` by a restart or a lost transaction: resolved, sent again once
+				// its earlier transaction is dead, or (with the later batches of its stream) left
+				// waiting.
+				match self.reconcile_submitted(&batch).await? {
+					Verdict::Again(_) => {},
+					Verdict::Wait(_) => {
+						waiting.insert(stream);
+						continue;
+					},
+					verdict => {
+						self.record(&batch, verdict, None).await;
+						continue;
+					},
 				}
 			}
 			let signed = self
@@ -393,7 +437,12 @@ impl Anchorer {
 				.await?;
 			// Recorded before the node sees it: after a crash, this batch is reconciled.
 			self.store
-				.update(Update::Submitted { id: batch.id, nonce, tx_hash: signed.hash().to_vec() })
+				.update(Update::Submitted {
+					id: batch.id,
+					nonce,
+					tx_hash: signed.hash().to_vec(),
+					valid_until: signed.valid_until(),
+				})
 				.await?;
 			match self.chain.submit(signed).await {
 				Ok(progress) => {

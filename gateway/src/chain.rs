@@ -74,6 +74,7 @@ fn signature_of(signature: &DeviceSignature) -> chain_device::DeviceSignature {
 /// A signed `provenance.anchor`, not yet submitted.
 pub struct SignedAnchor {
 	hash: [u8; 32],
+	valid_until: u64,
 	tx: subxt::transactions::SubmittableTransaction<
 		PolkadotConfig,
 		subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
@@ -84,6 +85,11 @@ impl SignedAnchor {
 	/// The transaction's hash.
 	pub fn hash(&self) -> [u8; 32] {
 		self.hash
+	}
+
+	/// The last block it can be included in (its mortality's end).
+	pub fn valid_until(&self) -> u64 {
+		self.valid_until
 	}
 }
 
@@ -197,6 +203,13 @@ impl Chain {
 		.transpose()
 	}
 
+	/// The account's nonce at the newest finalized block: transactions with a lower nonce can
+	/// never be included again.
+	pub async fn finalized_nonce(&self, account: &Account) -> anyhow::Result<u64> {
+		let at = self.api.at_current_block().await?;
+		Ok(at.transactions().account_nonce(&account.public_key().to_account_id()).await?)
+	}
+
 	/// The nonce the account's next transaction needs, counting what the node's pool holds.
 	pub async fn next_nonce(&self, account: &Account) -> anyhow::Result<u64> {
 		let id = account.public_key().to_account_id().to_string();
@@ -228,9 +241,12 @@ impl Chain {
 			.nonce(nonce)
 			.mortal(mortality)
 			.build();
-		let mut txs = self.api.at_current_block().await?.transactions();
+		// Mortal from the newest finalized block, which subxt signs against.
+		let at = self.api.at_current_block().await?;
+		let valid_until = at.block_number().saturating_add(mortality);
+		let mut txs = at.transactions();
 		let tx = txs.create_signed(&call, account, params).await?;
-		Ok(SignedAnchor { hash: tx.hash().0, tx })
+		Ok(SignedAnchor { hash: tx.hash().0, valid_until, tx })
 	}
 
 	/// Hands a signed anchor to the node; its progress follows it to its end.

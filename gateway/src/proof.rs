@@ -213,6 +213,7 @@ mod tests {
 					anchor_index: 2,
 				}),
 				resolved_ms: None,
+				valid_until: None,
 			};
 			for i in 0..n {
 				let p = reading_proof(&stored, i).unwrap();

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS batches (
 	block_hash BLOB,
 	anchor_index INTEGER,
 	resolved_ms INTEGER,
+	valid_until INTEGER,
 	UNIQUE (stream, sequence)
 );
 CREATE INDEX IF NOT EXISTS batches_by_state ON batches (state, id);
@@ -127,6 +128,9 @@ pub struct StoredBatch {
 	pub last_error: Option<String>,
 	pub anchored: Option<AnchoredAt>,
 	pub resolved_ms: Option<u64>,
+	/// The last block (finalized numbering) in which the transaction of `nonce` can still be
+	/// included: its mortality's end.
+	pub valid_until: Option<u64>,
 }
 
 /// What storing a batch came to.
@@ -155,10 +159,12 @@ enum Op {
 /// A change of a batch's state.
 #[derive(Clone, Debug)]
 pub enum Update {
+	/// Handed to the node with `nonce`, valid until block `valid_until`.
 	Submitted {
 		id: i64,
 		nonce: u64,
 		tx_hash: Vec<u8>,
+		valid_until: u64,
 	},
 	/// Back to `pending` (the transaction was dropped, or the node could not be reached).
 	Retry {
@@ -214,7 +220,7 @@ fn open_connection(path: &Path) -> anyhow::Result<Connection> {
 const COLUMNS: &str =
 	"id, stream, sequence, device, root, count, first_timestamp, last_timestamp, \
 	content_id, key_type, signature, readings, source, received_ms, state, nonce, tx_hash, attempts, \
-	last_error, block_number, block_hash, anchor_index, resolved_ms";
+	last_error, block_number, block_hash, anchor_index, resolved_ms, valid_until";
 
 fn conversion(e: impl std::fmt::Display) -> rusqlite::Error {
 	rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, e.to_string().into())
@@ -259,6 +265,7 @@ fn row_to_batch(row: &Row<'_>) -> rusqlite::Result<StoredBatch> {
 		last_error: row.get(18)?,
 		anchored,
 		resolved_ms: row.get::<_, Option<i64>>(22)?.map(|n| n as u64),
+		valid_until: row.get::<_, Option<i64>>(23)?.map(|n| n as u64),
 	})
 }
 
@@ -335,10 +342,10 @@ fn insert(
 fn apply(tx: &rusqlite::Transaction<'_>, update: &Update) -> rusqlite::Result<()> {
 	let now = crate::now_ms() as i64;
 	match update {
-		Update::Submitted { id, nonce, tx_hash } => tx.execute(
-			"UPDATE batches SET state = 'submitted', nonce = ?2, tx_hash = ?3, attempts = attempts + 1 \
-			 WHERE id = ?1",
-			params![id, *nonce as i64, tx_hash],
+		Update::Submitted { id, nonce, tx_hash, valid_until } => tx.execute(
+			"UPDATE batches SET state = 'submitted', nonce = ?2, tx_hash = ?3, \
+			 valid_until = ?4, attempts = attempts + 1 WHERE id = ?1",
+			params![id, *nonce as i64, tx_hash, *valid_until as i64],
 		),
 		Update::Retry { id, error } => tx.execute(
 			"UPDATE batches SET state = 'pending', last_error = ?2 WHERE id = ?1 AND state = 'submitted'",
@@ -576,7 +583,12 @@ mod tests {
 				assert!(matches!(store.insert(batch(3, seq, 1), "http").await, Ok(Stored::New(_))));
 			}
 			store
-				.update(Update::Submitted { id: 1, nonce: 4, tx_hash: vec![1; 32] })
+				.update(Update::Submitted {
+					id: 1,
+					nonce: 4,
+					tx_hash: vec![1; 32],
+					valid_until: 70,
+				})
 				.await
 				.unwrap();
 			let at = AnchoredAt { block_number: 7, block_hash: [2; 32], anchor_index: 0 };
@@ -586,7 +598,7 @@ mod tests {
 		let open = store.unresolved(10).unwrap();
 		assert_eq!(open.iter().map(|b| b.id).collect::<Vec<_>>(), vec![1, 3]);
 		assert_eq!(open[0].state, State::Submitted);
-		assert_eq!(open[0].nonce, Some(4));
+		assert_eq!((open[0].nonce, open[0].valid_until), (Some(4), Some(70)));
 		// Without readings (the anchorer needs the statement); `get` has them.
 		assert!(open[1].batch.readings.is_empty());
 		assert_eq!(store.get(open[1].id).unwrap().unwrap().batch, batch(3, u64::MAX, 1));
