@@ -217,10 +217,9 @@ impl Anchorer {
 		let (Some(nonce), Some(valid_until)) = (batch.nonce, batch.valid_until) else {
 			return Ok(true);
 		};
-		if self.chain.finalized_number().await? > valid_until {
-			return Ok(true);
-		}
-		Ok(self.chain.finalized_nonce(&self.account).await? > nonce)
+		let (finalized, account_nonce) =
+			self.chain.finalized_number_and_nonce(&self.account).await?;
+		Ok(finalized > valid_until || account_nonce > nonce)
 	}
 
 	/// [`Self::reconcile`], with `Again` held back as `Wait` while the batch's earlier
@@ -284,7 +283,7 @@ impl Anchorer {
 		};
 		match watched {
 			Watched::Finalized { block_hash, result: Ok(Some(index)) } => {
-				match self.chain_block_number(block_hash, batch).await {
+				match self.chain_block_number(block_hash).await {
 					Some(number) => Verdict::Anchored(AnchoredAt {
 						block_number: number,
 						block_hash,
@@ -309,12 +308,9 @@ impl Anchorer {
 		}
 	}
 
-	async fn chain_block_number(&self, block_hash: [u8; 32], batch: &StoredBatch) -> Option<u64> {
-		// The anchor record carries the block number; its hash must be the block we saw.
-		let anchors = self.chain.anchors(batch.batch.stream).await.ok()?;
-		let anchor = anchors.iter().find(|a| a.sequence == batch.batch.sequence)?;
-		let hash = self.chain.block_hash(anchor.anchored_at).await.ok()??;
-		(hash == block_hash).then_some(anchor.anchored_at)
+	async fn chain_block_number(&self, block_hash: [u8; 32]) -> Option<u64> {
+		// The block the transaction was finalized in: its header has the number.
+		self.chain.block_number(block_hash).await.ok()?
 	}
 
 	/// Reconciles what was `submitted` when the gateway last stopped.

@@ -203,11 +203,29 @@ impl Chain {
 		.transpose()
 	}
 
-	/// The account's nonce at the newest finalized block: transactions with a lower nonce can
-	/// never be included again.
-	pub async fn finalized_nonce(&self, account: &Account) -> anyhow::Result<u64> {
+	/// The newest finalized block's number and the account's nonce there (transactions with a
+	/// lower nonce can never be included again), read at one block.
+	pub async fn finalized_number_and_nonce(
+		&self,
+		account: &Account,
+	) -> anyhow::Result<(u64, u64)> {
 		let at = self.api.at_current_block().await?;
-		Ok(at.transactions().account_nonce(&account.public_key().to_account_id()).await?)
+		let nonce = at.transactions().account_nonce(&account.public_key().to_account_id()).await?;
+		Ok((at.block_number(), nonce))
+	}
+
+	/// The number of the block with `hash`, if the node has it.
+	pub async fn block_number(&self, hash: [u8; 32]) -> anyhow::Result<Option<u64>> {
+		let header: Option<serde_json::Value> =
+			self.rpc.request("chain_getHeader", rpc_params![crate::to_hex(&hash)]).await?;
+		header
+			.map(|h| {
+				h["number"]
+					.as_str()
+					.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+					.ok_or_else(|| anyhow!("the node answered a header without a number: {h}"))
+			})
+			.transpose()
 	}
 
 	/// The nonce the account's next transaction needs, counting what the node's pool holds.
